@@ -1,0 +1,97 @@
+# regbank — the two commands users run are `make lab` and `make test`.
+# Every target installs what it needs and is safe to run again.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMPS  := .stamps
+UV_VERSION := 0.13.9
+# Debian packages the controller needs: Docker engine and debootstrap for the lab,
+# PostgreSQL and nginx for the application's tests, OpenSSH client for the lab.
+APT_PACKAGES := docker.io debootstrap openssh-client postgresql-15 nginx-light \
+                chromium fonts-dejavu-core locales
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help lab lab-down test lint unit molecule lab-test bench lock host venv docker
+
+help:
+	@echo "make lab    bring up the sample region in local containers and deploy it"
+	@echo "make test   the whole suite: lint, unit, molecule, lab integration"
+	@echo "make lab-down   remove the lab's containers, network and key"
+
+## The main job: the sample region deployed in local containers.
+lab: host venv
+	$(BIN)/regbank lab up
+	$(BIN)/ansible-playbook playbooks/site.yml
+	$(BIN)/regbank lab status
+
+lab-down: venv
+	$(BIN)/regbank lab down
+
+## The whole suite, as CI runs it.
+test: host venv lint unit molecule lab-test
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/ansible-lint --profile production roles playbooks
+
+unit: host venv
+	$(BIN)/pytest tests/unit
+
+molecule: host venv
+	$(BIN)/regbank lab image
+	@for role in roles/*/; do \
+	  if [ -d "$$role/molecule" ]; then \
+	    echo "== molecule: $$role"; \
+	    (cd "$$role" && ../../$(BIN)/molecule test --all) || exit 1; \
+	  fi; \
+	done
+
+lab-test: host venv
+	$(BIN)/pytest tests/lab
+
+bench: host venv
+	@echo "no benchmarks yet"
+
+## Regenerate the lock file after changing pyproject.toml.
+lock: venv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  --generate-hashes -o requirements.lock
+
+## Controller venv, synced to the lock file; re-synced when the lock changes.
+venv: $(STAMPS)/venv
+$(STAMPS)/venv: requirements.lock pyproject.toml
+	@mkdir -p $(STAMPS)
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+## Host packages and a running Docker engine.
+host: $(STAMPS)/apt docker
+$(STAMPS)/apt: Makefile
+	@mkdir -p $(STAMPS)
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "apt: installing$$missing"; \
+	  apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	touch $@
+
+# dockerd is started by hand where systemd is not PID 1 (see docs/lab.md).
+docker:
+	@if ! docker info >/dev/null 2>&1; then \
+	  echo "docker: starting dockerd"; \
+	  setsid nohup dockerd >/var/log/regbank-dockerd.log 2>&1 < /dev/null & \
+	  for i in $$(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done; \
+	  docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/regbank-dockerd.log"; exit 1; }; \
+	fi

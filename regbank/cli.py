@@ -1,0 +1,37 @@
+"""The `regbank` command line: discovers the command modules and runs one."""
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from regbank import __version__, commands
+from regbank.errors import RegbankError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="regbank",
+        description="Deploy, harden, attest and size a regional data bank.",
+    )
+    parser.add_argument("--version", action="version", version=f"regbank {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except RegbankError as error:
+        print(f"regbank: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
