@@ -1,0 +1,50 @@
+"""The region inventory: read it, check it against the schema, refuse a bad one.
+
+A region inventory is a directory: hosts.yml (groups regional, municipal,
+workstations, optional backup), group_vars/ and host_vars/. See docs/inventory.md.
+"""
+
+from __future__ import annotations
+
+import os
+
+from regbank.errors import RegbankError
+from regbank.inventory.checks import check
+from regbank.inventory.loader import Host, Inventory, Problem, read_inventory
+
+__all__ = [
+    "Host",
+    "Inventory",
+    "Problem",
+    "load_inventory",
+    "load_valid_inventory",
+    "validate_inventory",
+]
+
+
+def validate_inventory(path: str | os.PathLike) -> list[Problem]:
+    """Every problem of the inventory at path (a directory, or its hosts file); [] if valid."""
+    inventory, problems = read_inventory(path)
+    if inventory is None:
+        return problems  # without hosts.yml there is nothing more to check
+    return list(dict.fromkeys(problems + check(inventory)))
+
+
+def load_inventory(path: str | os.PathLike) -> Inventory:
+    """Read an inventory without checking the schema; refuse one whose files do not parse."""
+    inventory, problems = read_inventory(path)
+    if problems or inventory is None:
+        raise RegbankError(_report(path, problems))
+    return inventory
+
+
+def load_valid_inventory(path: str | os.PathLike) -> Inventory:
+    """Read an inventory and refuse it, listing every problem, unless it is valid."""
+    problems = validate_inventory(path)
+    if problems:
+        raise RegbankError(_report(path, problems))
+    return load_inventory(path)
+
+
+def _report(path: str | os.PathLike, problems: list[Problem]) -> str:
+    return f"invalid region inventory {path}:\n" + "\n".join(map(str, problems))

@@ -1,0 +1,196 @@
+"""The rules a region inventory must follow, beyond each value's own type."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from regbank.inventory.loader import ROLE_GROUPS, Host, Inventory, Problem
+from regbank.inventory.schema import (
+    REGION_KEYS,
+    TOPOLOGIES,
+    HostVars,
+    RegionVars,
+    dotted,
+    is_opaque,
+    schema_errors,
+    shown,
+)
+
+
+def check(inventory: Inventory) -> list[Problem]:
+    """Every problem of a readable inventory, each once, in a stable order."""
+    problems = _region(inventory)
+    codes = _mo_codes(inventory.region_vars)
+    for host in inventory.hosts.values():
+        problems += _host(inventory, host, codes)
+    problems += _groups(inventory)
+    problems += _topology(inventory, codes)
+    problems += _addresses(inventory)
+    return list(dict.fromkeys(problems))  # a group's bad value is reported once, not per host
+
+
+def _vault_note(inventory: Inventory, files: list[Path]) -> str:
+    if not files:
+        return ""
+    names = ", ".join(inventory.rel(file) for file in files)
+    return f" ({names} is vault-encrypted and not read here: keep this key in a plain file)"
+
+
+def _region(inventory: Inventory) -> list[Problem]:
+    values, sources = inventory.region_vars, inventory.region_sources
+    problems = []
+    for loc, message in schema_errors(RegionVars, values):
+        if message.startswith("missing"):
+            message += _vault_note(inventory, inventory.region_encrypted)
+        file = sources.get(str(loc[0]), inventory.region_file)
+        problems.append(inventory.problem(file, dotted(loc), message))
+
+    mo_list = values.get("regbank_mo")
+    first_index: dict[str, int] = {}
+    for index, entry in enumerate(mo_list if isinstance(mo_list, list) else []):
+        code = entry.get("code") if isinstance(entry, dict) else None
+        if not isinstance(code, str) or is_opaque(code):
+            continue
+        if code in first_index:
+            message = f"duplicate МО code {code} (as regbank_mo[{first_index[code]}].code); "
+            message += "expected each code once"
+            key = f"regbank_mo[{index}].code"
+            problems.append(inventory.problem(sources["regbank_mo"], key, message))
+        first_index.setdefault(code, index)
+    return problems
+
+
+def _mo_codes(region_vars: dict[str, Any]) -> set[str] | None:
+    """The known МО codes; None if the list is not a literal one we can read."""
+    mo_list = region_vars.get("regbank_mo")
+    if not isinstance(mo_list, list):
+        return None
+    codes = set()
+    for entry in mo_list:
+        if not isinstance(entry, dict) or is_opaque(entry.get("code")):
+            return None  # an entry only Ansible can resolve: cannot tell what is missing
+        if isinstance(entry.get("code"), str):
+            codes.add(entry["code"])
+    return codes
+
+
+def _natural(code: str) -> tuple[str, int]:
+    """MO-2 before MO-10."""
+    prefix, _, number = code.rpartition("-")
+    return (prefix, int(number)) if number.isdigit() else (code, 0)
+
+
+def _host(inventory: Inventory, host: Host, codes: set[str] | None) -> list[Problem]:
+    problems = []
+
+    def add(key: str, message: str) -> None:
+        file = host.sources.get(key, host.own_file)
+        if file == inventory.hosts_file:  # hosts.yml holds many hosts: say whose value it is
+            message += f" (host {host.name})"
+        problems.append(inventory.problem(file, key, message))
+
+    for loc, message in schema_errors(HostVars, host.vars):
+        if message.startswith("missing"):
+            message += _vault_note(inventory, host.encrypted)
+        add(dotted(loc), message)
+
+    mo = host.vars.get("mo")
+    if codes is not None and isinstance(mo, str) and mo.strip() and mo not in codes:
+        known = ", ".join(sorted(codes, key=_natural)) or "none"
+        add("mo", f"expected an МО code from regbank_mo ({known}), found {shown(mo)}")
+
+    for key in REGION_KEYS:
+        if host.sources.get(key) not in (None, *inventory.region_sources.values()):
+            add(key, "a region-wide key: set it once in group_vars/all.yml, not per group or host")
+    return problems
+
+
+def _members(inventory: Inventory, group: str) -> list[Host]:
+    return [host for host in inventory.hosts.values() if group in host.groups]
+
+
+def _group_key(inventory: Inventory, group: str) -> str:
+    """Where a group's hosts are listed in hosts.yml, or would be."""
+    known = inventory.groups.get(group)
+    return f"{known.path}.hosts" if known else f"all.children.{group}"
+
+
+def _groups(inventory: Inventory) -> list[Problem]:
+    problems = []
+    for host in inventory.hosts.values():
+        if len(host.groups) != 1:
+            message = f"expected the host in exactly one of the groups {', '.join(ROLE_GROUPS)}; "
+            message += f"found {', '.join(host.groups) or 'none'}"
+            problems.append(inventory.problem(inventory.hosts_file, host.paths[0], message))
+
+    regional = [host.name for host in _members(inventory, "regional")]
+    if len(regional) != 1:
+        found = f"{len(regional)} ({', '.join(regional)})" if regional else "none"
+        message = f"expected exactly one host (the regional server), found {found}"
+        key = _group_key(inventory, "regional")
+        problems.append(inventory.problem(inventory.hosts_file, key, message))
+    return problems
+
+
+def _topology(inventory: Inventory, codes: set[str] | None) -> list[Problem]:
+    topology = inventory.region_vars.get("regbank_topology")
+    if topology not in TOPOLOGIES:
+        return []  # reported by the schema, or a template
+    topology_file = inventory.rel(inventory.region_sources["regbank_topology"])
+    said = f"regbank_topology: {topology} in {topology_file}"
+    municipal = _members(inventory, "municipal")
+    municipal_key = _group_key(inventory, "municipal")
+    problems = []
+
+    if topology == "centralized":
+        for host in municipal:
+            message = f"a centralized region has no municipal servers ({said}); "
+            message += "remove the host or set regbank_topology to mixed or distributed"
+            problems.append(inventory.problem(inventory.hosts_file, host.paths[0], message))
+        return problems
+
+    by_mo: dict[str, list[str]] = defaultdict(list)
+    for host in municipal:
+        mo = host.vars.get("mo")
+        if isinstance(mo, str) and not is_opaque(mo):
+            by_mo[mo].append(host.name)
+    for mo, names in sorted(by_mo.items()):
+        if len(names) > 1:
+            message = f"МО {mo} has {len(names)} municipal servers ({', '.join(names)}); "
+            message += "expected at most one per МО"
+            problems.append(inventory.problem(inventory.hosts_file, municipal_key, message))
+
+    missing = sorted(codes - by_mo.keys(), key=_natural) if codes is not None else []
+    if topology == "distributed" and missing:
+        message = f"a distributed region needs a municipal server in every МО ({said}); "
+        message += f"none for {', '.join(missing)}"
+        problems.append(inventory.problem(inventory.hosts_file, municipal_key, message))
+    return problems
+
+
+def _addresses(inventory: Inventory) -> list[Problem]:
+    seen: dict[str, Host] = {}
+    problems = []
+    for host in inventory.hosts.values():
+        address = host.vars.get("ansible_host")
+        if not isinstance(address, str) or is_opaque(address):
+            continue
+        other = seen.setdefault(_address_key(address), host)
+        if other is not host:
+            other_file = inventory.rel(other.sources["ansible_host"])
+            message = f"address {address} is also {other.name}'s ({other_file}); "
+            message += "expected one address per host"
+            file = host.sources["ansible_host"]
+            problems.append(inventory.problem(file, "ansible_host", message))
+    return problems
+
+
+def _address_key(address: str) -> str:
+    """One spelling per address: 10.0.0.1 and fd00::1 as ipaddress writes them, names lowered."""
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return address.lower()

@@ -1,0 +1,147 @@
+"""The region's variables as pydantic models, and their errors as operator messages."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+from pydantic_core import ErrorDetails
+
+from regbank.inventory.loader import Vaulted
+
+Topology = Literal["centralized", "distributed", "mixed"]
+TOPOLOGIES = get_args(Topology)
+REGION_KEYS = ("regbank_region_name", "regbank_topology", "regbank_profile", "regbank_mo")
+_LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+_HOSTNAME = re.compile(rf"{_LABEL}(\.{_LABEL})*")
+
+
+def is_opaque(value: Any) -> bool:
+    """A Jinja template or a vault value: its real value exists only when Ansible runs."""
+    return isinstance(value, Vaulted) or (
+        isinstance(value, str) and ("{{" in value or "{%" in value)
+    )
+
+
+def _unless_opaque(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    return value if is_opaque(value) else handler(value)
+
+
+# Annotated[T, LITERAL_ONLY] validates a literal T and lets a template or vault value through.
+LITERAL_ONLY = WrapValidator(_unless_opaque)
+
+
+def _address(value: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    # A name whose last label is all digits is a mistyped IPv4 address (RFC 1123, 2.1).
+    if len(value) > 253 or not _HOSTNAME.fullmatch(value) or value.rsplit(".", 1)[-1].isdigit():
+        raise ValueError("not an address")
+    return value
+
+
+# The field types; each lets a template or vault value through (LITERAL_ONLY).
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), LITERAL_ONLY]
+# ASCII only: a Cyrillic "МО-1" looks the same but never matches a Latin "MO-1".
+_MO_CODE = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+_PROFILE_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+MoCode = Annotated[str, StringConstraints(pattern=_MO_CODE), LITERAL_ONLY]
+ProfileName = Annotated[str, StringConstraints(pattern=_PROFILE_NAME), LITERAL_ONLY]
+Address = Annotated[str, AfterValidator(_address), LITERAL_ONLY]
+
+MO_ENTRY = "an МО entry {code: MO-1, name: МО-1}"
+
+
+class MoEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: MoCode = Field(description="an МО code of Latin letters, digits, '-' or '_', e.g. MO-1")
+    name: Text = Field(description="the МО's name, e.g. МО-1")
+
+
+class RegionVars(BaseModel):
+    """Region-wide keys, from group `all`; any other key is a role's business."""
+
+    model_config = ConfigDict(extra="allow")
+
+    regbank_region_name: Text = Field(description="the region's name, e.g. Образцовая область")
+    regbank_topology: Annotated[Topology, LITERAL_ONLY] = Field(
+        description=f"one of {', '.join(TOPOLOGIES)}"
+    )
+    regbank_profile: ProfileName = Field(
+        description="a security profile name: lowercase Latin letters, digits, '-', '_', e.g. uz1"
+    )
+    regbank_mo: Annotated[
+        list[Annotated[MoEntry, LITERAL_ONLY]], Field(min_length=1), LITERAL_ONLY
+    ] = Field(description=f"a non-empty list of МО, each {MO_ENTRY}")
+
+
+class HostVars(BaseModel):
+    """What every host must say about itself; any other key is a role's business."""
+
+    model_config = ConfigDict(extra="allow")
+
+    mo: Text = Field(description="the code of the host's МО from regbank_mo")
+    ansible_host: Address = Field(
+        description="an IPv4 or IPv6 address or a DNS name (RFC 1123), e.g. 10.20.0.10"
+    )
+
+
+_EXPECTED = {
+    name: info.description
+    for model in (RegionVars, MoEntry, HostVars)
+    for name, info in model.model_fields.items()
+}
+
+
+def shown(value: Any) -> str:
+    """A found value as the operator wrote it, with a hint for look-alike letters."""
+    if value is None:
+        return "an empty value"
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    if isinstance(value, str) and not value.isascii():
+        text += " (it has non-Latin letters: Cyrillic М and О look like Latin M and O)"
+    return text
+
+
+def dotted(loc: tuple[str | int, ...]) -> str:
+    """('regbank_mo', 3, 'code') -> 'regbank_mo[3].code'"""
+    key = ""
+    for part in loc:
+        key += f"[{part}]" if isinstance(part, int) else f".{part}" if key else str(part)
+    return key
+
+
+def _message(error: ErrorDetails) -> str:
+    last = error["loc"][-1]
+    expected = MO_ENTRY if isinstance(last, int) else _EXPECTED.get(str(last), "")
+    if error["type"] == "missing":
+        return f"missing; expected {expected}"
+    if error["type"] == "extra_forbidden":
+        return f"unexpected key in {MO_ENTRY}"
+    return f"expected {expected}, found {shown(error['input'])}"
+
+
+def schema_errors(model: type[BaseModel], values: dict[str, Any]) -> list[tuple[tuple, str]]:
+    """Each error of values against the model: its location and the operator's message."""
+    try:
+        model.model_validate(values)
+    except ValidationError as error:
+        return [(detail["loc"], _message(detail)) for detail in error.errors()]
+    return []
