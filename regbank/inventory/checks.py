@@ -13,6 +13,7 @@ from regbank.inventory.schema import (
     TOPOLOGIES,
     HostVars,
     RegionVars,
+    SchemaError,
     dotted,
     is_opaque,
     schema_errors,
@@ -23,7 +24,9 @@ from regbank.inventory.schema import (
 def check(inventory: Inventory) -> list[Problem]:
     """Every problem of a readable inventory, each once, in a stable order."""
     problems = _region(inventory)
-    codes = _mo_codes(inventory.region_vars)
+    # Judge the hosts' mo only against a sound МО list, or every host would echo its error.
+    mo_list_sound = not any(problem.key.startswith("regbank_mo") for problem in problems)
+    codes = _mo_codes(inventory.region_vars) if mo_list_sound else None
     for host in inventory.hosts.values():
         problems += _host(inventory, host, codes)
     problems += _groups(inventory)
@@ -32,21 +35,24 @@ def check(inventory: Inventory) -> list[Problem]:
     return list(dict.fromkeys(problems))  # a group's bad value is reported once, not per host
 
 
-def _vault_note(inventory: Inventory, files: list[Path]) -> str:
-    if not files:
+def _worth_reporting(inventory: Inventory, error: SchemaError, unread: dict[Path, str]) -> str:
+    """The error's message, or "" when a file that did not parse may hold the missing key
+    (that file's own error is reported). Vault files are named: their keys are not read."""
+    if not error.missing or not unread:
+        return error.message
+    if "broken" in unread.values():
         return ""
-    names = ", ".join(inventory.rel(file) for file in files)
-    return f" ({names} is vault-encrypted and not read here: keep this key in a plain file)"
+    vaults = ", ".join(inventory.rel(file) for file in unread)
+    return f"{error.message} ({vaults}: vault-encrypted, not read; keep this key in plain text)"
 
 
 def _region(inventory: Inventory) -> list[Problem]:
     values, sources = inventory.region_vars, inventory.region_sources
     problems = []
-    for loc, message in schema_errors(RegionVars, values):
-        if message.startswith("missing"):
-            message += _vault_note(inventory, inventory.region_encrypted)
-        file = sources.get(str(loc[0]), inventory.region_file)
-        problems.append(inventory.problem(file, dotted(loc), message))
+    for error in schema_errors(RegionVars, values):
+        if message := _worth_reporting(inventory, error, inventory.region_unread):
+            file = sources.get(str(error.loc[0]), inventory.region_file)
+            problems.append(inventory.problem(file, dotted(error.loc), message))
 
     mo_list = values.get("regbank_mo")
     first_index: dict[str, int] = {}
@@ -85,6 +91,7 @@ def _natural(code: str) -> tuple[str, int]:
 
 def _host(inventory: Inventory, host: Host, codes: set[str] | None) -> list[Problem]:
     problems = []
+    known = ", ".join(sorted(codes or (), key=_natural))
 
     def add(key: str, message: str) -> None:
         file = host.sources.get(key, host.own_file)
@@ -92,14 +99,15 @@ def _host(inventory: Inventory, host: Host, codes: set[str] | None) -> list[Prob
             message += f" (host {host.name})"
         problems.append(inventory.problem(file, key, message))
 
-    for loc, message in schema_errors(HostVars, host.vars):
-        if message.startswith("missing"):
-            message += _vault_note(inventory, host.encrypted)
-        add(dotted(loc), message)
+    for error in schema_errors(HostVars, host.vars):
+        message = _worth_reporting(inventory, error, host.unread)
+        if message and error.loc == ("mo",) and known:
+            message += f"; known: {known}"
+        if message:
+            add(dotted(error.loc), message)
 
     mo = host.vars.get("mo")
     if codes is not None and isinstance(mo, str) and mo.strip() and mo not in codes:
-        known = ", ".join(sorted(codes, key=_natural)) or "none"
         add("mo", f"expected an МО code from regbank_mo ({known}), found {shown(mo)}")
 
     for key in REGION_KEYS:

@@ -58,7 +58,7 @@ class VarsLayer:
 
     file: Path
     values: dict[str, Any]
-    encrypted: bool = False  # a whole vault-encrypted file: its keys are unknown
+    unread: str = ""  # "encrypted" (a vault file) or "broken" (did not parse): keys unknown
 
 
 @dataclass
@@ -80,7 +80,7 @@ class Host:
     sources: dict[str, Path] = field(default_factory=dict)  # variable -> file it came from
     own_file: Path | None = None  # where its own variables live (or should)
     paths: list[str] = field(default_factory=list)  # dotted YAML paths in hosts.yml
-    encrypted: list[Path] = field(default_factory=list)  # vault files among its sources
+    unread: dict[Path, str] = field(default_factory=dict)  # its files whose keys are unknown
 
 
 @dataclass
@@ -91,7 +91,7 @@ class Inventory:
     hosts: dict[str, Host]
     region_vars: dict[str, Any]  # group `all`
     region_sources: dict[str, Path]
-    region_encrypted: list[Path]
+    region_unread: dict[Path, str]
 
     def rel(self, file: Path) -> str:
         """A file as shown in messages: relative to the inventory directory's parent."""
@@ -183,13 +183,13 @@ class _Reader:
     def read_vars_file(self, file: Path) -> VarsLayer:
         data = self.read_yaml(file)
         if data is ENCRYPTED:
-            return VarsLayer(file, {}, encrypted=True)
-        if data is BROKEN or data is None:
-            return VarsLayer(file, {})
-        if not isinstance(data, dict):
+            return VarsLayer(file, {}, unread="encrypted")
+        if data is BROKEN:
+            return VarsLayer(file, {}, unread="broken")
+        if data is not None and not isinstance(data, dict):
             self.problem(file, "", f"expected a mapping of variables, found {type_name(data)}")
-            return VarsLayer(file, {})
-        return VarsLayer(file, data)
+            return VarsLayer(file, {}, unread="broken")
+        return VarsLayer(file, data or {})
 
     # hosts.yml -----------------------------------------------------------------------
 
@@ -429,7 +429,7 @@ def read_inventory(path: str | os.PathLike) -> tuple[Inventory | None, list[Prob
             sources=sources,
             own_file=own_file,
             paths=reader.host_paths[name],
-            encrypted=[layer.file for layer in layers if layer.encrypted],
+            unread={layer.file: layer.unread for layer in layers if layer.unread},
         )
 
     all_layers = groups["all"].inline + groups["all"].files
@@ -441,6 +441,6 @@ def read_inventory(path: str | os.PathLike) -> tuple[Inventory | None, list[Prob
         hosts=hosts,
         region_vars=region_vars,
         region_sources=region_sources,
-        region_encrypted=[layer.file for layer in all_layers if layer.encrypted],
+        region_unread={layer.file: layer.unread for layer in all_layers if layer.unread},
     )
     return inventory, reader.problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, NamedTuple, get_args
 
 from pydantic import (
     AfterValidator,
@@ -138,10 +138,19 @@ def _message(error: ErrorDetails) -> str:
     return f"expected {expected}, found {shown(error['input'])}"
 
 
-def schema_errors(model: type[BaseModel], values: dict[str, Any]) -> list[tuple[tuple, str]]:
-    """Each error of values against the model: its location and the operator's message."""
+class SchemaError(NamedTuple):
+    loc: tuple[str | int, ...]  # ('regbank_mo', 3, 'code')
+    missing: bool  # a required key is absent
+    message: str  # what was expected and what was found
+
+
+def schema_errors(model: type[BaseModel], values: dict[str, Any]) -> list[SchemaError]:
+    """Each error of values against the model, worded for the operator."""
     try:
         model.model_validate(values)
     except ValidationError as error:
-        return [(detail["loc"], _message(detail)) for detail in error.errors()]
+        return [
+            SchemaError(detail["loc"], detail["type"] == "missing", _message(detail))
+            for detail in error.errors()
+        ]
     return []
