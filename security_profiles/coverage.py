@@ -60,7 +60,7 @@ class Coverage:
         return sum(self.counts.values())
 
 
-def _detail(mapping: MeasureMapping) -> str:
+def _detail(mapping: MeasureMapping, tag: str, loaded: LoadedProfile) -> str:
     match mapping.kind:
         case "implemented_by":
             return ", ".join(f"{item.role}:{item.tag}" for item in mapping.implemented_by or [])
@@ -71,12 +71,16 @@ def _detail(mapping: MeasureMapping) -> str:
         case "external":
             return f"слот {mapping.external}"
         case "planned":
-            return "роли: " + ", ".join(mapping.planned or [])
+            roles = mapping.planned or []
+            return "роли: " + ", ".join(
+                f"{role} (тег есть)" if loaded.carries(role, tag) else role for role in roles
+            )
 
 
 def _row(requirement: Requirement, loaded: LoadedProfile) -> MatrixRow:
     mapping = loaded.mapping(requirement)
     measure = requirement.measure
+    tag = measure_tag(requirement.framework, measure.code)
     if requirement.origin == "removed":
         bucket = None
     else:
@@ -84,13 +88,13 @@ def _row(requirement: Requirement, loaded: LoadedProfile) -> MatrixRow:
     return MatrixRow(
         framework=requirement.framework,
         code=measure.code,
-        tag=measure_tag(requirement.framework, measure.code),
+        tag=tag,
         title=measure.title_abridged,
         confidence=measure.confidence,
         origin=requirement.origin,
         kind=mapping.kind if mapping else None,
         bucket=bucket,
-        detail=_detail(mapping) if mapping else "",
+        detail=_detail(mapping, tag, loaded) if mapping else "",
         note=mapping.note if mapping else None,
         reason=requirement.reason,
     )

@@ -113,13 +113,14 @@ class LoadedProfile:
     catalogs: dict[str, Catalog]
     class_table: ClassTable
     selection: tuple[Requirement, ...]
-
-    @property
-    def required(self) -> tuple[Requirement, ...]:
-        return tuple(item for item in self.selection if item.origin != "removed")
+    role_tags: dict[str, frozenset[str] | None]  # every role the profile names; None: absent
 
     def mapping(self, requirement: Requirement) -> MeasureMapping | None:
         return self.profile.measures.get(requirement.framework, {}).get(requirement.measure.code)
+
+    def carries(self, role: str, tag: str) -> bool:
+        """Whether the role exists and one of its tasks is tagged ``tag``."""
+        return tag in (self.role_tags.get(role) or ())
 
 
 def profile_path(name: str) -> Path:
@@ -138,21 +139,27 @@ def load_profile(
     *,
     kit_root: Path = KIT_ROOT,
     check_ids: frozenset[str] = frozenset(),  # no checks exist yet (issue 6, item 4)
-    catalogs: dict[str, Catalog] | None = None,
-    class_table: ClassTable | None = None,
 ) -> LoadedProfile:
     """Read a profile and resolve every reference; all problems are reported at once."""
     profile = load_model(path, Profile)
-    catalogs = catalogs if catalogs is not None else load_catalogs()
-    class_table = class_table if class_table is not None else load_class_table()
+    catalogs = load_catalogs()
+    class_table = load_class_table()
+    roles = {item.role for m in _all_mappings(profile) for item in m.implemented_by or []}
+    roles |= {role for m in _all_mappings(profile) for role in m.planned or []}
+    tags = {role: role_tags(kit_root / "roles", role) for role in sorted(roles)}
     problems: list[str] = []
     selection = _select(profile, catalogs, problems)
     _check_state_system(profile, class_table, problems)
-    _check_mappings(profile, catalogs, selection, kit_root, check_ids, problems)
+    references = _References(profile, kit_root, check_ids, tags)
+    _check_mappings(profile, catalogs, selection, references, problems)
     if problems:
         lines = [f"{display_path(path)}: invalid profile:", *(f"  {p}" for p in problems)]
         raise DataFileError("\n".join(lines))
-    return LoadedProfile(path.stem, profile, catalogs, class_table, tuple(selection))
+    return LoadedProfile(path.stem, profile, catalogs, class_table, tuple(selection), tags)
+
+
+def _all_mappings(profile: Profile) -> list[MeasureMapping]:
+    return [mapping for mappings in profile.measures.values() for mapping in mappings.values()]
 
 
 def _select(
@@ -215,12 +222,18 @@ def _check_state_system(profile: Profile, table: ClassTable, problems: list[str]
 class _References:
     """Resolves the references of one profile's mappings against the kit's tree."""
 
-    def __init__(self, profile: Profile, kit_root: Path, check_ids: frozenset[str]) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        kit_root: Path,
+        check_ids: frozenset[str],
+        role_tags: dict[str, frozenset[str] | None],
+    ) -> None:
         self.slots = profile.external_slots
         self.kit_root = kit_root
         self.check_ids = check_ids
+        self.role_tags = role_tags
         self.used_slots: set[str] = set()
-        self._role_tags: dict[str, frozenset[str] | None] = {}
 
     def problems(self, key: str, tag: str, mapping: MeasureMapping) -> list[str]:
         found = []
@@ -238,9 +251,7 @@ class _References:
         return found
 
     def _role(self, key: str, tag: str, item: RoleTag) -> list[str]:
-        if item.role not in self._role_tags:
-            self._role_tags[item.role] = role_tags(self.kit_root / "roles", item.role)
-        tags = self._role_tags[item.role]
+        tags = self.role_tags[item.role]
         if tags is None:
             return [f"{key}.role: no role {item.role!r} under roles/"]
         if item.tag != tag:
@@ -261,12 +272,10 @@ def _check_mappings(
     profile: Profile,
     catalogs: dict[str, Catalog],
     selection: list[Requirement],
-    kit_root: Path,
-    check_ids: frozenset[str],
+    references: _References,
     problems: list[str],
 ) -> None:
     required = {(r.framework, r.measure.code) for r in selection if r.origin != "removed"}
-    references = _References(profile, kit_root, check_ids)
     for framework, mappings in profile.measures.items():
         for code, mapping in mappings.items():
             key = f"measures.{framework}.{code}"

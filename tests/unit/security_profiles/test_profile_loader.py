@@ -19,7 +19,10 @@ def kit(tmp_path):
     (tasks / "main.yml").write_text(
         "- name: Lock out after failed logins\n"
         "  ansible.builtin.debug: {msg: faillock}\n"
-        "  tags: [fstec21_upd_6]\n",
+        "  tags: [fstec21_upd_6]\n"
+        "- name: Least privilege for the admin\n"
+        "  ansible.builtin.debug: {msg: sudo}\n"
+        "  tags: [fstec21_upd_5]\n",
         encoding="utf-8",
     )
     templates = tmp_path / "docs" / "templates"
@@ -134,6 +137,12 @@ def test_valid_profile_resolves(kit):
     assert [(row.code, row.bucket, row.reason) for row in removed] == [("ОЦЛ.3", None, "Нет.")]
     upd6 = next(row for row in result.rows if row.code == "УПД.6")
     assert (upd6.tag, upd6.detail) == ("fstec21_upd_6", "os_hardening:fstec21_upd_6")
+
+
+def test_planned_roles_that_already_carry_the_tag_are_marked(kit):
+    result = coverage(_load(kit, _with_measure("УПД.5", {"planned": ["os_hardening", "pki"]})))
+    upd5 = next(row for row in result.rows if row.code == "УПД.5")
+    assert (upd5.bucket, upd5.detail) == ("planned", "роли: os_hardening (тег есть), pki")
 
 
 def test_removing_a_base_measure_takes_it_out_of_the_count(kit):
