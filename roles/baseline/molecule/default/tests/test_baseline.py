@@ -1,0 +1,46 @@
+"""What an operator sees on a host the baseline role has converged."""
+
+KEY = "AAAAC3NzaC1lZDI1NTE5AAAAIEWMDQ0z+fc5irlxiz3JCdMt9FrExl9vpMe65uhfnGHr"
+
+
+def test_hostname(host):
+    assert host.check_output("hostname") == "baseline-debian12"
+
+
+def test_moscow_time(host):
+    assert host.file("/etc/localtime").linked_to.endswith("Europe/Moscow")
+    assert host.check_output("date +%Z") == "MSK"
+
+
+def test_chrony_serves_the_region(host):
+    assert host.service("chrony").is_running
+    assert host.service("chrony").is_enabled
+    conf = host.file("/etc/chrony/chrony.conf").content_string
+    assert "allow 10.89.0.0/24" in conf
+    assert "local stratum 10" in conf
+    # chronyd answers on its command socket.
+    assert "Reference ID" in host.check_output("chronyc -n tracking")
+
+
+def test_russian_locale(host):
+    assert "ru_RU.utf8" in host.check_output("locale -a").split()
+    assert "LANG=ru_RU.UTF-8" in host.file("/etc/default/locale").content_string
+
+
+def test_admin_has_key_and_sudo(host):
+    admin = host.user("rbadmin")
+    assert admin.exists
+    assert admin.shell == "/bin/bash"
+    keys = host.file("/home/rbadmin/.ssh/authorized_keys")
+    assert keys.user == "rbadmin"
+    assert keys.mode == 0o600
+    assert KEY in keys.content_string
+    with host.sudo("rbadmin"):
+        assert host.check_output("sudo -n id -un") == "root"
+
+
+def test_apt_sources_are_the_configured_ones(host):
+    sources = host.file("/etc/apt/sources.list.d/regbank.sources").content_string
+    assert "Suites: bookworm-security" in sources
+    assert not host.file("/etc/apt/sources.list").exists
+    assert host.run("apt-get update -qq").rc == 0
