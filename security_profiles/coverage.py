@@ -51,7 +51,8 @@ class Coverage:
     base_set: int
     added: int
     removed: int
-    counts: dict[Bucket, int]
+    counts: dict[Bucket, int]  # over the required measures
+    base_counts: dict[Bucket, int]  # over those of them in the level's base set
     external_slots: dict[str, ExternalSlot]
     gaps: tuple[str, ...]  # what the coverage does not account for, said plainly
 
@@ -120,6 +121,7 @@ def _gaps(loaded: LoadedProfile) -> tuple[str, ...]:
 def coverage(loaded: LoadedProfile) -> Coverage:
     rows = tuple(_row(requirement, loaded) for requirement in loaded.selection)
     tally = Counter(row.bucket for row in rows if row.bucket is not None)
+    base_tally = Counter(row.bucket for row in rows if row.origin == "base")
     origins = Counter(row.origin for row in rows)
     profile = loaded.profile
     state = profile.state_system
@@ -133,6 +135,7 @@ def coverage(loaded: LoadedProfile) -> Coverage:
         added=origins["added"],
         removed=origins["removed"],
         counts={bucket: tally[bucket] for bucket in BUCKETS},
+        base_counts={bucket: base_tally[bucket] for bucket in BUCKETS},
         external_slots=dict(profile.external_slots),
         gaps=_gaps(loaded),
     )

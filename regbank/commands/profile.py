@@ -163,7 +163,11 @@ def _table(result: Coverage) -> str:
         f"добавлено регионом — {result.added}, исключено — {result.removed}; "
         f"к выполнению — {result.required}:",
     ]
-    lines += [f"  {bucket:<20} {count:>3}" for bucket, count in result.counts.items()]
+    lines.append(f"  {'':<20} {'всего':>5}  из базового набора")
+    lines += [
+        f"  {bucket:<20} {count:>5}  {result.base_counts[bucket]:>3}"
+        for bucket, count in result.counts.items()
+    ]
     if result.external_slots:
         lines += ["", "Слоты сертифицированных средств (external):"]
         for name, slot in result.external_slots.items():

@@ -87,6 +87,8 @@ def test_uz1_maps_every_required_measure():
     assert result.base_set == 69
     assert result.counts["unmapped"] == 0, [r.code for r in result.rows if r.bucket == "unmapped"]
     assert sum(result.counts.values()) == result.required == len(result.rows)
+    assert result.base_counts["unmapped"] == 0
+    assert sum(result.base_counts.values()) == result.base_set
     added = {row.code: row.reason for row in result.rows if row.origin == "added"}
     assert set(added) == {"ОЦЛ.3", "РСБ.6", "УПД.7"}
     assert all(reason.strip() for reason in added.values())
