@@ -106,8 +106,7 @@ class Inventory:
     @property
     def region_file(self) -> Path:
         """Where region-wide keys are kept (or should be added)."""
-        files = self.groups["all"].files
-        return files[-1].file if files else self.path / "group_vars" / "all.yml"
+        return _plain_file(self.groups["all"].files) or self.path / "group_vars" / "all.yml"
 
 
 class _Loader(yaml.SafeLoader):
@@ -340,6 +339,12 @@ def _dir_files(directory: Path) -> list[Path]:
     return files
 
 
+def _plain_file(layers: list[VarsLayer]) -> Path | None:
+    """The last of these files that is not vault-encrypted: where a missing key should go."""
+    plain = [layer.file for layer in layers if layer.unread != "encrypted"]
+    return plain[-1] if plain else None
+
+
 def type_name(value: Any) -> str:
     """A YAML reader's word for a value's type."""
     if value is None:
@@ -421,7 +426,7 @@ def read_inventory(path: str | os.PathLike) -> tuple[Inventory | None, list[Prob
         layers = [v for g in ordered for v in g.inline] + [v for g in ordered for v in g.files]
         layers += inline + own
         values, sources = _merge(layers)
-        own_file = own[-1].file if own else directory / "host_vars" / f"{name}.yml"
+        own_file = _plain_file(own) or directory / "host_vars" / f"{name}.yml"
         hosts[name] = Host(
             name=name,
             groups=[g for g in ROLE_GROUPS if g in memberships[name]],

@@ -1,0 +1,630 @@
+"""The region inventory schema: each rule on a copy of the lab with one defect.
+
+The Ansible tests run the real ansible-playbook against loopback hosts with a local
+connection only.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from regbank import KIT_ROOT
+from regbank.commands import inventory as inventory_command
+from regbank.errors import RegbankError
+from regbank.inventory import (
+    Problem,
+    load_inventory,
+    load_valid_inventory,
+    validate_inventory,
+)
+
+LAB = KIT_ROOT / "inventory" / "lab"
+EXAMPLE = KIT_ROOT / "inventory" / "example"
+ANSIBLE_BIN = Path(sys.executable).parent
+LAB_CODES = "MO-1, MO-2, MO-3, MO-4, MO-5, MO-6, MO-7, MO-8, MO-9, MO-10"
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Path:
+    """A private copy of the lab inventory, named lab/ like the original."""
+    copy = tmp_path / "lab"
+    shutil.copytree(LAB, copy)
+    return copy
+
+
+def edit(file: Path, old: str, new: str) -> None:
+    """Replace one exact piece of a file (failing if the lab no longer has it)."""
+    text = file.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} not once in {file}"
+    file.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def set_key(file: Path, key: str, value: str | None) -> None:
+    """Set (or with None, remove) a top-level key of a vars file, as a YAML line."""
+    lines = [
+        line for line in file.read_text(encoding="utf-8").splitlines() if not line.startswith(key)
+    ]
+    if value is not None:
+        lines.append(f"{key}: {value}")
+    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write(file: Path, text: str) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(text, encoding="utf-8")
+
+
+def problems(path: Path) -> list[str]:
+    return [str(problem) for problem in validate_inventory(path)]
+
+
+def only_problem(path: Path) -> str:
+    """The one problem of an inventory with one defect."""
+    found = problems(path)
+    assert len(found) == 1, "\n".join(found)
+    return found[0]
+
+
+# The inventories in the repository ----------------------------------------------------
+
+
+@pytest.mark.parametrize("inventory", [LAB, EXAMPLE], ids=["lab", "example"])
+def test_repository_inventories_are_valid(inventory: Path) -> None:
+    assert problems(inventory) == []
+
+
+def test_example_is_the_sample_region_mixed() -> None:
+    inventory = load_valid_inventory(EXAMPLE)
+    codes = [entry["code"] for entry in inventory.region_vars["regbank_mo"]]
+    assert codes == [f"MO-{n}" for n in range(1, 11)]
+    assert inventory.region_vars["regbank_topology"] == "mixed"
+    assert inventory.region_vars["regbank_profile"] == "uz1"
+    by_group = {
+        group: {host.vars["mo"] for host in inventory.hosts.values() if host.groups == [group]}
+        for group in ("regional", "municipal", "workstations")
+    }
+    assert len([h for h in inventory.hosts.values() if h.groups == ["regional"]]) == 1
+    assert by_group["municipal"] == {"MO-3", "MO-7"}
+    assert by_group["workstations"] >= set(codes)  # every МО's commission has one
+    for host in inventory.hosts.values():
+        assert host.vars["ansible_host"].startswith("10.")
+
+
+def test_load_inventory_api() -> None:
+    inventory = load_inventory(LAB / "hosts.yml")  # a file stands for its directory
+    assert inventory.path == LAB
+    assert set(inventory.hosts) == {"region-srv", "mo3-srv", "ws-mo1", "ws-mo3"}
+    host = inventory.hosts["mo3-srv"]
+    assert (host.name, host.groups, host.vars["mo"]) == ("mo3-srv", ["municipal"], "MO-3")
+    assert host.vars["regbank_topology"] == "mixed"  # group all merged in
+    assert host.sources["mo"] == LAB / "host_vars" / "mo3-srv.yml"
+    assert inventory.region_vars["regbank_profile"] == "uz1"
+
+
+def test_problem_is_one_line_file_key_message() -> None:
+    problem = Problem("lab/host_vars/ws-mo1.yml", "mo", "missing; expected an МО code")
+    assert str(problem) == "lab/host_vars/ws-mo1.yml: mo: missing; expected an МО code"
+
+
+# Hosts ---------------------------------------------------------------------------------
+
+
+def test_host_without_mo(lab: Path) -> None:
+    set_key(lab / "host_vars" / "ws-mo1.yml", "mo", None)
+    assert only_problem(lab) == (
+        "lab/host_vars/ws-mo1.yml: mo: missing; expected the code of the host's МО from "
+        f"regbank_mo; known: {LAB_CODES}"
+    )
+
+
+def test_host_without_any_vars_file(lab: Path) -> None:
+    (lab / "host_vars" / "ws-mo1.yml").unlink()
+    found = problems(lab)
+    assert [p.split(": missing")[0] for p in found] == [
+        "lab/host_vars/ws-mo1.yml: mo",
+        "lab/host_vars/ws-mo1.yml: ansible_host",
+    ]
+
+
+def test_mo_not_in_the_list(lab: Path) -> None:
+    set_key(lab / "host_vars" / "ws-mo3.yml", "mo", "MO-11")
+    assert only_problem(lab) == (
+        "lab/host_vars/ws-mo3.yml: mo: expected an МО code from regbank_mo "
+        f'({LAB_CODES}), found "MO-11"'
+    )
+
+
+def test_cyrillic_mo_is_explained(lab: Path) -> None:
+    set_key(lab / "host_vars" / "ws-mo3.yml", "mo", "МО-3")  # Cyrillic М and О
+    found = only_problem(lab)
+    assert found.startswith("lab/host_vars/ws-mo3.yml: mo: expected an МО code")
+    assert "Cyrillic" in found
+
+
+@pytest.mark.parametrize(
+    "address", ["10.0.0.300", '"bad host"', "-lead.example", "host_1.example", "10.89.0"]
+)
+def test_bad_address(lab: Path, address: str) -> None:
+    set_key(lab / "host_vars" / "mo3-srv.yml", "ansible_host", address)
+    found = only_problem(lab)
+    assert found.startswith(
+        "lab/host_vars/mo3-srv.yml: ansible_host: expected an IPv4 or IPv6 address or a DNS name"
+    )
+    assert f"found {json.dumps(yaml.safe_load(address))}" in found
+
+
+@pytest.mark.parametrize("address", ["fd00:89::13", "mo3-srv.region.example", "mo3-srv"])
+def test_good_addresses(lab: Path, address: str) -> None:
+    set_key(lab / "host_vars" / "mo3-srv.yml", "ansible_host", f'"{address}"')
+    assert problems(lab) == []
+
+
+def test_duplicate_address(lab: Path) -> None:
+    set_key(lab / "host_vars" / "ws-mo3.yml", "ansible_host", "10.89.0.21")
+    assert only_problem(lab) == (
+        "lab/host_vars/ws-mo3.yml: ansible_host: address 10.89.0.21 is also ws-mo1's "
+        "(lab/host_vars/ws-mo1.yml); expected one address per host"
+    )
+
+
+def test_duplicate_address_however_written(lab: Path) -> None:
+    set_key(lab / "host_vars" / "ws-mo1.yml", "ansible_host", '"fd00::21"')
+    set_key(lab / "host_vars" / "ws-mo3.yml", "ansible_host", '"fd00:0::0021"')
+    assert "address fd00:0::0021 is also ws-mo1's" in only_problem(lab)
+
+
+def test_host_in_no_role_group(lab: Path) -> None:
+    edit(lab / "hosts.yml", "        ws-mo3:\n", "")
+    edit(lab / "hosts.yml", "all:\n", "all:\n  hosts:\n    ws-mo3:\n")
+    assert only_problem(lab) == (
+        "lab/hosts.yml: all.hosts.ws-mo3: expected the host in exactly one of the groups "
+        "regional, municipal, workstations, backup; found none"
+    )
+
+
+def test_host_in_two_role_groups(lab: Path) -> None:
+    edit(lab / "hosts.yml", "        mo3-srv:\n", "        mo3-srv:\n        ws-mo1:\n")
+    assert only_problem(lab) == (
+        "lab/hosts.yml: all.children.municipal.hosts.ws-mo1: expected the host in exactly one "
+        "of the groups regional, municipal, workstations, backup; found municipal, workstations"
+    )
+
+
+def test_vars_file_for_unknown_host_or_group(lab: Path) -> None:
+    write(lab / "host_vars" / "ws-mo9.yml", "mo: MO-9\nansible_host: 10.89.0.29\n")
+    write(lab / "group_vars" / "municpal.yml", "x: 1\n")
+    assert problems(lab) == [
+        "lab/group_vars/municpal.yml: no group municpal in lab/hosts.yml, so Ansible never uses "
+        "this; known: all, regional, municipal, workstations",
+        "lab/host_vars/ws-mo9.yml: no host ws-mo9 in lab/hosts.yml, so Ansible never uses this; "
+        "known: region-srv, mo3-srv, ws-mo1, ws-mo3",
+    ]
+
+
+def test_vars_file_shadowed_by_a_directory(lab: Path) -> None:
+    write(lab / "host_vars" / "ws-mo1" / "main.yml", "mo: MO-1\nansible_host: 10.89.0.21\n")
+    assert only_problem(lab) == (
+        "lab/host_vars/ws-mo1.yml: ignored by Ansible because lab/host_vars/ws-mo1/main.yml is "
+        "read for ws-mo1; merge the two"
+    )
+
+
+def test_vars_directories_are_read(lab: Path) -> None:
+    (lab / "host_vars" / "ws-mo1.yml").unlink()
+    write(lab / "host_vars" / "ws-mo1" / "address.yml", "ansible_host: 10.89.0.21\n")
+    write(lab / "host_vars" / "ws-mo1" / "mo.yaml", "mo: MO-99\n")
+    assert only_problem(lab).startswith("lab/host_vars/ws-mo1/mo.yaml: mo: expected an МО code")
+
+
+# Region-wide keys ----------------------------------------------------------------------
+
+
+def test_unknown_topology(lab: Path) -> None:
+    set_key(lab / "group_vars" / "all.yml", "regbank_topology", "star")
+    assert only_problem(lab) == (
+        "lab/group_vars/all.yml: regbank_topology: expected one of centralized, distributed, "
+        'mixed, found "star"'
+    )
+
+
+def test_missing_topology(lab: Path) -> None:
+    set_key(lab / "group_vars" / "all.yml", "regbank_topology", None)
+    assert only_problem(lab) == (
+        "lab/group_vars/all.yml: regbank_topology: missing; expected one of centralized, "
+        "distributed, mixed"
+    )
+
+
+def test_municipal_host_in_centralized_region(lab: Path) -> None:
+    set_key(lab / "group_vars" / "all.yml", "regbank_topology", "centralized")
+    assert only_problem(lab) == (
+        "lab/hosts.yml: all.children.municipal.hosts.mo3-srv: a centralized region has no "
+        "municipal servers (regbank_topology: centralized in lab/group_vars/all.yml); remove the "
+        "host or set regbank_topology to mixed or distributed"
+    )
+
+
+def test_distributed_region_names_the_mo_without_a_server(lab: Path) -> None:
+    set_key(lab / "group_vars" / "all.yml", "regbank_topology", "distributed")
+    assert only_problem(lab) == (
+        "lab/hosts.yml: all.children.municipal.hosts: a distributed region needs a municipal "
+        "server in every МО (regbank_topology: distributed in lab/group_vars/all.yml); none for "
+        "MO-1, MO-2, MO-4, MO-5, MO-6, MO-7, MO-8, MO-9, MO-10"
+    )
+
+
+def test_two_municipal_servers_for_one_mo(lab: Path) -> None:
+    edit(lab / "hosts.yml", "        mo3-srv:\n", "        mo3-srv:\n        mo3-srv2:\n")
+    write(lab / "host_vars" / "mo3-srv2.yml", "mo: MO-3\nansible_host: 10.89.0.14\n")
+    assert only_problem(lab) == (
+        "lab/hosts.yml: all.children.municipal.hosts: МО MO-3 has 2 municipal servers "
+        "(mo3-srv, mo3-srv2); expected at most one per МО"
+    )
+
+
+@pytest.mark.parametrize(
+    ("hosts_in_regional", "found"),
+    [("        {}\n", "found none"), ("", "found 2 (region-srv, ws-mo1)")],
+)
+def test_not_exactly_one_regional_server(lab: Path, hosts_in_regional: str, found: str) -> None:
+    if hosts_in_regional:  # no regional server: the group is left empty
+        edit(lab / "hosts.yml", "        region-srv:\n", hosts_in_regional)
+        (lab / "host_vars" / "region-srv.yml").unlink()
+    else:  # two: ws-mo1 moves from workstations to regional
+        edit(lab / "hosts.yml", "        ws-mo1:\n", "")
+        edit(lab / "hosts.yml", "        region-srv:\n", "        region-srv:\n        ws-mo1:\n")
+    assert only_problem(lab) == (
+        "lab/hosts.yml: all.children.regional.hosts: expected exactly one host (the regional "
+        f"server), {found}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "message"),
+    [
+        (None, "regbank_mo", "missing; expected a non-empty list of МО"),
+        ("[]", "regbank_mo", "expected a non-empty list of МО"),
+        ("[MO-1]", "regbank_mo[0]", 'expected an МО entry {code: MO-1, name: МО-1}, found "MO-1"'),
+        ("[{code: MO-1}]", "regbank_mo[0].name", "missing; expected the МО's name"),
+        ("[{code: MO 1, name: x}]", "regbank_mo[0].code", "expected an МО code of Latin"),
+        ("[{code: MO-1, name: x, nmae: y}]", "regbank_mo[0].nmae", "unexpected key in an МО"),
+    ],
+)
+def test_malformed_mo_list(lab: Path, value: str | None, key: str, message: str) -> None:
+    all_yml = lab / "group_vars" / "all.yml"
+    text = all_yml.read_text(encoding="utf-8")
+    new = "" if value is None else f"regbank_mo: {value}\n"
+    all_yml.write_text(re.sub(r"regbank_mo:\n(  - .*\n)+", new, text), encoding="utf-8")
+    assert only_problem(lab).startswith(f"lab/group_vars/all.yml: {key}: {message}")
+
+
+def test_duplicate_mo_code(lab: Path) -> None:
+    edit(lab / "group_vars" / "all.yml", "{code: MO-5, name: МО-5}", "{code: MO-4, name: МО-5}")
+    assert only_problem(lab) == (
+        "lab/group_vars/all.yml: regbank_mo[4].code: duplicate МО code MO-4 "
+        "(as regbank_mo[3].code); expected each code once"
+    )
+
+
+def test_cyrillic_mo_code(lab: Path) -> None:
+    edit(lab / "group_vars" / "all.yml", "{code: MO-2,", "{code: МО-2,")
+    found = only_problem(lab)  # the hosts' mo are not judged against a broken list
+    assert found.startswith("lab/group_vars/all.yml: regbank_mo[1].code: expected an МО code")
+    assert 'found "МО-2" (it has non-Latin letters' in found
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "missing; expected a security profile name"),
+        (
+            "../uz1",
+            "expected a security profile name: lowercase Latin letters, digits, "
+            "'-', '_', e.g. uz1, found \"../uz1\"",
+        ),  # fmt: skip
+        ("UZ 1", 'found "UZ 1"'),
+    ],
+)
+def test_profile_name(lab: Path, value: str | None, message: str) -> None:
+    set_key(lab / "group_vars" / "all.yml", "regbank_profile", value)
+    found = only_problem(lab)
+    assert found.startswith("lab/group_vars/all.yml: regbank_profile: ")
+    assert message in found
+
+
+def test_region_key_set_for_a_group(lab: Path) -> None:
+    write(lab / "group_vars" / "municipal.yml", "regbank_topology: distributed\n")
+    assert only_problem(lab) == (
+        "lab/group_vars/municipal.yml: regbank_topology: a region-wide key: set it once in "
+        "group_vars/all.yml, not per group or host"
+    )
+
+
+def test_region_vars_inline_in_hosts_yml(lab: Path) -> None:
+    set_key(lab / "group_vars" / "all.yml", "regbank_profile", None)
+    edit(lab / "hosts.yml", "all:\n", "all:\n  vars:\n    regbank_profile: uz2\n")
+    assert problems(lab) == []
+    assert load_inventory(lab).region_vars["regbank_profile"] == "uz2"
+
+
+# Templates and vault -------------------------------------------------------------------
+
+
+def test_templates_and_vault_values_are_not_judged_as_literals(lab: Path) -> None:
+    set_key(lab / "host_vars" / "ws-mo1.yml", "ansible_host", "\"{{ lookup('env', 'WS') }}\"")
+    set_key(lab / "host_vars" / "ws-mo3.yml", "mo", "!vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162")
+    set_key(lab / "group_vars" / "all.yml", "regbank_profile", '"{{ region_profile }}"')
+    assert problems(lab) == []
+
+
+def test_vault_encrypted_files_are_tolerated(lab: Path) -> None:
+    vault = "$ANSIBLE_VAULT;1.1;AES256\n61626364\n"
+    write(lab / "group_vars" / "all" / "vault.yml", vault)
+    (lab / "group_vars" / "all.yml").rename(lab / "group_vars" / "all" / "main.yml")
+    write(lab / "host_vars" / "ws-mo1" / "vault.yml", vault)
+    (lab / "host_vars" / "ws-mo1.yml").rename(lab / "host_vars" / "ws-mo1" / "main.yml")
+    assert problems(lab) == []
+
+
+def test_key_missing_beside_a_vault_file_says_so(lab: Path) -> None:
+    write(lab / "host_vars" / "ws-mo1" / "vault.yml", "$ANSIBLE_VAULT;1.1;AES256\n6162\n")
+    write(lab / "host_vars" / "ws-mo1" / "main.yml", "ansible_host: 10.89.0.21\n")
+    (lab / "host_vars" / "ws-mo1.yml").unlink()
+    found = only_problem(lab)
+    assert found.startswith("lab/host_vars/ws-mo1/main.yml: mo: missing")
+    assert "lab/host_vars/ws-mo1/vault.yml: vault-encrypted, not read" in found
+
+
+# Files ---------------------------------------------------------------------------------
+
+
+def test_unparsable_yaml_names_file_and_line(lab: Path) -> None:
+    write(lab / "host_vars" / "ws-mo3.yml", "mo: MO-3\nansible_host: [10.89.0.23\n")
+    assert only_problem(lab) == (
+        "lab/host_vars/ws-mo3.yml: line 3: not valid YAML: expected ',' or ']', but got "
+        "'<stream end>'"
+    )
+
+
+def test_unparsable_hosts_yml(lab: Path) -> None:
+    edit(lab / "hosts.yml", "    municipal:\n", "    municipal\n")
+    found = only_problem(lab)
+    assert re.match(r"lab/hosts\.yml: line \d+: not valid YAML", found), found
+
+
+def test_hosts_as_a_list(lab: Path) -> None:
+    edit(
+        lab / "hosts.yml",
+        "        ws-mo1:\n        ws-mo3:\n",
+        "        - ws-mo1\n        - ws-mo3\n",
+    )
+    found = problems(lab)
+    assert found[0] == (
+        "lab/hosts.yml: all.children.workstations.hosts: expected a mapping of host names "
+        "(name: per line), found a list"
+    )
+
+
+def test_key_defined_twice(lab: Path) -> None:
+    edit(lab / "host_vars" / "ws-mo1.yml", "mo: MO-1\n", "mo: MO-1\nmo: MO-3\n")
+    assert only_problem(lab) == (
+        "lab/host_vars/ws-mo1.yml: mo: defined twice (lines 1 and 2); Ansible keeps the last"
+    )
+
+
+def test_hosts_yml_missing(lab: Path) -> None:
+    (lab / "hosts.yml").unlink()
+    assert only_problem(lab).startswith("lab/hosts.yml: missing; a region inventory is a directory")
+
+
+def test_inventory_directory_missing(tmp_path: Path) -> None:
+    assert "does not exist" in only_problem(tmp_path / "nowhere")
+
+
+def test_stray_inventory_file(lab: Path) -> None:
+    write(lab / "hosts-old.yml", "all:\n  hosts:\n    forgotten:\n")
+    write(lab / "README.md", "notes are fine: Ansible skips .md\n")
+    assert only_problem(lab).startswith("lab/hosts-old.yml: Ansible would read this as inventory")
+
+
+def test_given_hosts_file_means_its_directory(lab: Path) -> None:
+    set_key(lab / "group_vars" / "all.yml", "regbank_topology", "star")
+    assert problems(lab / "hosts.yml") == problems(lab)
+
+
+# Loading -------------------------------------------------------------------------------
+
+
+def test_load_valid_inventory_lists_every_problem(lab: Path) -> None:
+    set_key(lab / "group_vars" / "all.yml", "regbank_topology", "star")
+    set_key(lab / "host_vars" / "ws-mo1.yml", "mo", None)
+    with pytest.raises(RegbankError) as raised:
+        load_valid_inventory(lab)
+    lines = str(raised.value).splitlines()
+    assert lines[0] == f"invalid region inventory {lab}:"
+    assert lines[1:] == problems(lab)
+    assert len(lines[1:]) == 2
+
+
+def test_load_inventory_refuses_files_it_cannot_parse(lab: Path) -> None:
+    write(lab / "host_vars" / "ws-mo1.yml", "mo: [\n")
+    with pytest.raises(RegbankError, match=r"lab/host_vars/ws-mo1\.yml: line 2: not valid YAML"):
+        load_inventory(lab)
+
+
+def test_precedence_matches_ansible(tmp_path: Path) -> None:
+    """all < groups (shallow to deep, then by name) < host; hosts.yml < vars files."""
+    region = tmp_path / "region"
+    write(
+        region / "hosts.yml",
+        """
+all:
+  vars: {a: hosts-all, b: hosts-all, c: hosts-all, d: hosts-all}
+  children:
+    workstations:
+      vars: {a: hosts-ws, c: hosts-ws}
+      children:
+        kdn:
+          vars: {e: hosts-kdn}
+          hosts:
+            ws1: {d: hosts-ws1}
+    zeta:
+      vars: {e: hosts-zeta, f: hosts-zeta}
+      hosts:
+        ws1:
+""",
+    )
+    write(region / "group_vars" / "all.yml", "b: gv-all\nc: gv-all\n")
+    write(region / "group_vars" / "kdn" / "main.yml", "f: gv-kdn\n")
+    write(region / "group_vars" / "zeta.yml", "f: gv-zeta\ng: gv-zeta\n")
+    write(region / "host_vars" / "ws1.yml", "g: hv-ws1\n")
+    ours = load_inventory(region).hosts["ws1"].vars
+
+    listed = subprocess.run(
+        [ANSIBLE_BIN / "ansible-inventory", "-i", region, "--list"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_ansible_env(),
+        cwd=KIT_ROOT,
+    )
+    theirs = json.loads(listed.stdout)["_meta"]["hostvars"]["ws1"]
+    assert ours == theirs
+
+
+# The command line ----------------------------------------------------------------------
+
+
+def main(argv: list[str]) -> int:
+    """`regbank ARGV` with only this command registered (the others are not under test)."""
+    parser = argparse.ArgumentParser(prog="regbank")
+    inventory_command.register(parser.add_subparsers(required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_cli_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inventory", "validate", "-i", str(LAB)]) == 0
+    hosts = "region-srv, mo3-srv, ws-mo1, ws-mo3"
+    assert capsys.readouterr().out == f"{LAB}: valid — 4 hosts ({hosts})\n"
+
+
+def test_cli_default_is_the_lab(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inventory", "validate"]) == 0
+    assert capsys.readouterr().out.startswith(f"{LAB}: valid")
+
+
+def test_cli_invalid(lab: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    set_key(lab / "host_vars" / "ws-mo1.yml", "mo", None)
+    assert main(["inventory", "validate", "-i", str(lab)]) == 2
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("lab/host_vars/ws-mo1.yml: mo: missing")
+    assert out[-1] == f"{lab}: invalid — 1 problem(s)"
+
+
+# Ansible: the same validation stops every playbook before any host -------------------
+
+
+def _ansible_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env.update(ANSIBLE_CONFIG=str(KIT_ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    return env
+
+
+@pytest.fixture
+def loopback_lab(lab: Path) -> Path:
+    """The lab copy with every host on the controller itself: loopback, local connection."""
+    for number, file in enumerate(sorted((lab / "host_vars").glob("*.yml")), start=1):
+        set_key(file, "ansible_host", f"127.0.0.{number}")
+        set_key(file, "ansible_connection", "local")
+        set_key(file, "ansible_become", "false")
+    return lab
+
+
+def _playbook(tmp_path: Path) -> Path:
+    """preflight.yml, then a harmless play on every host that leaves a trace in its output."""
+    playbook = tmp_path / "touch.yml"
+    write(
+        playbook,
+        f"""
+- name: Validate the region inventory
+  ansible.builtin.import_playbook: {KIT_ROOT / "playbooks" / "preflight.yml"}
+- name: A play on the hosts
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Leave a trace
+      ansible.builtin.debug:
+        msg: HOST PLAY RAN
+""",
+    )
+    return playbook
+
+
+def _run_playbook(playbook: Path, inventory: Path, *options: str) -> tuple[int, str]:
+    run = subprocess.run(
+        [ANSIBLE_BIN / "ansible-playbook", "-i", inventory, playbook, *options],
+        capture_output=True,
+        text=True,
+        env=_ansible_env(),
+        cwd=KIT_ROOT,
+        timeout=300,
+    )
+    return run.returncode, run.stdout + run.stderr
+
+
+def _recap_hosts(output: str) -> list[str]:
+    recap = output.split("PLAY RECAP", 1)[1]
+    return re.findall(r"^(\S+)\s+: ok=", recap, flags=re.MULTILINE)
+
+
+def test_playbook_runs_on_a_valid_inventory(loopback_lab: Path, tmp_path: Path) -> None:
+    code, output = _run_playbook(_playbook(tmp_path), loopback_lab)
+    assert code == 0, output
+    assert output.count("HOST PLAY RAN") == 4
+
+
+@pytest.mark.parametrize("options", [(), ("--check",)], ids=["run", "check"])
+def test_playbook_stops_before_any_host(
+    loopback_lab: Path, tmp_path: Path, options: tuple[str, ...]
+) -> None:
+    set_key(loopback_lab / "host_vars" / "ws-mo1.yml", "mo", None)
+    code, output = _run_playbook(_playbook(tmp_path), loopback_lab, *options)
+    assert code != 0
+    assert "lab/host_vars/ws-mo1.yml: mo: missing; expected the code of the host's МО" in output
+    assert "HOST PLAY RAN" not in output
+    assert _recap_hosts(output) == ["localhost"]
+
+
+def test_playbook_stops_under_limit(loopback_lab: Path, tmp_path: Path) -> None:
+    set_key(loopback_lab / "group_vars" / "all.yml", "regbank_topology", "star")
+    code, output = _run_playbook(_playbook(tmp_path), loopback_lab, "--limit", "ws-mo3")
+    assert code != 0
+    assert "lab/group_vars/all.yml: regbank_topology: expected one of" in output
+    assert "HOST PLAY RAN" not in output
+
+
+def test_site_stops_before_any_host(loopback_lab: Path) -> None:
+    set_key(loopback_lab / "group_vars" / "all.yml", "regbank_topology", "centralized")
+    # --check as well, so that even a broken check could not change this machine.
+    code, output = _run_playbook(KIT_ROOT / "playbooks" / "site.yml", loopback_lab, "--check")
+    assert code != 0
+    assert "lab/hosts.yml: all.children.municipal.hosts.mo3-srv: a centralized region" in output
+    assert _recap_hosts(output) == ["localhost"]
+
+
+def test_every_playbook_imports_preflight_first() -> None:
+    for playbook in sorted((KIT_ROOT / "playbooks").glob("*.yml")):
+        if playbook.name == "preflight.yml":
+            continue
+        plays = yaml.safe_load(playbook.read_text(encoding="utf-8"))
+        first = plays[0].get("ansible.builtin.import_playbook", plays[0].get("import_playbook"))
+        assert first == "preflight.yml", f"{playbook.name} must import preflight.yml first"
