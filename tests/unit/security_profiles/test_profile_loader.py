@@ -214,6 +214,23 @@ def test_tag_of_another_measure(kit):
     assert "ИАФ.3.implemented_by[0].tag: expected 'fstec21_iaf_3', got 'fstec21_upd_6'" in message
 
 
+def test_a_measure_given_twice_is_refused(kit):
+    path = kit / "profile.yaml"
+    text = yaml.safe_dump(_profile(), allow_unicode=True)
+    path.write_text(text.replace("    УПД.13:", "    УПД.6:\n      planned: [x]\n    УПД.13:"))
+    with pytest.raises(DataFileError, match="key 'УПД.6' is given twice"):
+        load_profile(path, kit_root=kit)
+
+
+def test_checked_by_resolves_against_the_known_checks(kit):
+    path = kit / "profile.yaml"
+    data = _with_measure("ИАФ.3", {"checked_by": ["ssh_keys_only"]})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = coverage(load_profile(path, kit_root=kit, check_ids=frozenset({"ssh_keys_only"})))
+    iaf3 = next(row for row in result.rows if row.code == "ИАФ.3")
+    assert (iaf3.bucket, iaf3.detail) == ("implemented+checked", "ssh_keys_only")
+
+
 def test_no_check_exists_yet(kit):
     message = _refused(kit, _with_measure("ИАФ.3", {"checked_by": ["ssh_keys_only"]}))
     assert "measures.fstec21.ИАФ.3.checked_by[0]: no check 'ssh_keys_only'" in message
