@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RaidsConfig(AppConfig):
+    name = "raids"
+    verbose_name = "Рейдовые мероприятия"

@@ -1,0 +1,1 @@
+"""Helpers for the application's tests: a throwaway PostgreSQL cluster and data builders."""

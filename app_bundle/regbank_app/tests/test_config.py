@@ -1,0 +1,79 @@
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from regbank_app.config import Env, database_from_url, read_env_file
+
+
+def test_database_url_with_socket_and_options():
+    db = database_from_url(
+        "postgresql://regbank_app:s%40cret@/regbank?host=/run/postgresql&sslmode=disable"
+    )
+    assert db["NAME"] == "regbank"
+    assert db["USER"] == "regbank_app"
+    assert db["PASSWORD"] == "s@cret"  # noqa: S105
+    assert db["HOST"] == "/run/postgresql"
+    assert db["OPTIONS"] == {"sslmode": "disable"}
+
+
+def test_database_url_with_host_and_port():
+    db = database_from_url("postgresql://u@db.region.local:5433/bank")
+    assert (db["HOST"], db["PORT"], db["NAME"]) == ("db.region.local", "5433", "bank")
+
+
+def test_database_url_errors_name_the_setting():
+    with pytest.raises(ImproperlyConfigured, match="REGBANK_DATABASE_URL"):
+        database_from_url("mysql://x/y")
+    with pytest.raises(ImproperlyConfigured, match="name is missing"):
+        database_from_url("postgresql://u@host/")
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path):
+    path = tmp_path / "regbank.env"
+    path.write_text(
+        "# written by the deploy role\nREGBANK_SITE_ROLE=municipal\n"
+        'REGBANK_SITE_MO="MO-3"\nREGBANK_DEBUG=no\n',
+        encoding="utf-8",
+    )
+    env = Env({"REGBANK_ENV_FILE": str(path), "REGBANK_DEBUG": "yes"})
+    assert env.str("REGBANK_SITE_ROLE") == "municipal"
+    assert env.str("REGBANK_SITE_MO") == "MO-3"
+    assert env.bool("REGBANK_DEBUG", False) is True
+    assert read_env_file(path)["REGBANK_SITE_MO"] == "MO-3"
+
+
+def test_env_errors_name_the_variable(tmp_path):
+    env = Env({"REGBANK_SESSION_TIMEOUT_MINUTES": "half an hour", "REGBANK_DEBUG": "maybe"})
+    with pytest.raises(ImproperlyConfigured, match="REGBANK_SESSION_TIMEOUT_MINUTES"):
+        env.int("REGBANK_SESSION_TIMEOUT_MINUTES", 30)
+    with pytest.raises(ImproperlyConfigured, match="REGBANK_DEBUG"):
+        env.bool("REGBANK_DEBUG", False)
+    with pytest.raises(ImproperlyConfigured, match="REGBANK_SECRET_KEY is required"):
+        env.str("REGBANK_SECRET_KEY")
+    bad = tmp_path / "bad.env"
+    bad.write_text("JUST A LINE\n", encoding="utf-8")
+    with pytest.raises(ImproperlyConfigured, match="bad.env:1"):
+        read_env_file(bad)
+
+
+def test_settings_refuse_a_municipal_site_without_mo(monkeypatch):
+    import subprocess
+    import sys
+
+    code = "import regbank_app.settings"
+    env = {
+        "REGBANK_SECRET_KEY": "x",
+        "REGBANK_SITE_ROLE": "municipal",
+        "PATH": "/usr/bin:/bin",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "REGBANK_SITE_MO is required" in proc.stderr

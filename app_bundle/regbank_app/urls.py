@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("accounts.urls")),
+    path("directory/", include("directory.urls")),
+    path("", include("registry.urls")),
+    path("audit/", include("audit.urls")),
+]

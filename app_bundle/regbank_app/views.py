@@ -1,0 +1,49 @@
+import logging
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection, transaction
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import site
+
+log = logging.getLogger("regbank.health")
+
+
+@login_not_required
+@transaction.non_atomic_requests
+@never_cache
+@require_GET
+def health(request):
+    """Liveness and database check for the load balancer and monitoring (no login)."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except DatabaseError as exc:
+        log.error("health: database unreachable", extra={"error": str(exc)})
+        checks["database"] = "error"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "site": site.site_code(), "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+def home(request):
+    from registry.models import CardStatus, Family, Minor
+
+    user = request.user
+    context = {}
+    if user.sees_cards:
+        families = Family.objects.visible_to(user)
+        minors = Minor.objects.visible_to(user)
+        context.update(
+            families_on_record=families.filter(status=CardStatus.ON_RECORD).count(),
+            minors_on_record=minors.filter(status=CardStatus.ON_RECORD).count(),
+        )
+    return render(request, "home.html", context)
