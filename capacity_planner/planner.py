@@ -1,0 +1,658 @@
+"""From a region to a plan: yearly volumes, which МО get a server, every site sized.
+
+The steps: project each МО's volumes over the horizon; decide which МО work online
+and which need a municipal server (topology, wishes, links); lay out the sites
+(the regional server and the municipal servers); size each site per year with the
+formulas of ``model``; check the regional server against the server limits and, if
+it does not fit, recommend which МО to move onto municipal servers; find how far
+the volumes can grow before a single regional server is no longer enough.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from capacity_planner import model
+from capacity_planner.calibration import Coefficients
+from capacity_planner.model import (
+    GIB,
+    MIB,
+    Activity,
+    AnalyticsLoad,
+    DatabaseSize,
+    MemorySettings,
+    Replication,
+    Requests,
+    StoredData,
+)
+from capacity_planner.region import Link, Municipality, Region, ServerWish, Topology, code_key
+
+REGIONAL_SITE = "region-srv"
+# Volume multipliers searched for the single-server limit.
+SCALE_SEARCH_LOW = 1 / 64
+SCALE_SEARCH_HIGH = 4096.0
+SCALE_SEARCH_STEPS = 40
+
+
+class SiteRole(StrEnum):
+    REGIONAL = "regional"
+    MUNICIPAL = "municipal"
+
+
+class ServerReason(StrEnum):
+    TOPOLOGY = "topology"  # distributed: every МО has a server
+    WISH = "wish"  # municipal_server: always
+    SLOW_LINK = "slow_link"
+    UNRELIABLE_LINK = "unreliable_link"
+
+
+class Resource(StrEnum):
+    VCPU = "vcpu"
+    RAM = "ram"
+    DISK = "disk"
+
+
+def municipal_site_name(code: str) -> str:
+    """The municipal server's host name, as the inventories name it: MO-3 -> mo3-srv."""
+    return f"{code_key(code)}-srv"
+
+
+@dataclass(frozen=True)
+class MunicipalityYear:
+    activity: Activity
+    records: float  # families + minors on record
+    users: float
+
+
+def project(mo: Municipality, region: Region, scale: float = 1.0) -> dict[int, MunicipalityYear]:
+    """An МО's volumes for the years of the file and the horizon after them.
+
+    A year of the file without the entry split (the first year of a bank) takes
+    the МО's mean entry share of the years that have it. Families, minors and
+    users are known for the last year only and are held for the earlier years.
+    After the last year every volume grows by its yearly rate.
+    """
+    actions = mo.actions
+    shares = [actions.entry[y] / actions.all[y] for y in actions.entry if actions.all[y] > 0]
+    entry_share = sum(shares) / len(shares) if shares else 0.0
+    volumes: dict[int, MunicipalityYear] = {}
+    for year, total in actions.all.items():
+        entry = actions.entry.get(year, total * entry_share)
+        volumes[year] = MunicipalityYear(
+            Activity(entry, total - entry).scaled(scale),
+            mo.records * scale,
+            mo.users.total * scale,
+        )
+    base = volumes[region.base_year]
+    growth = region.growth
+    for step in range(1, region.horizon_years + 1):
+        volumes[region.base_year + step] = MunicipalityYear(
+            base.activity.scaled((1 + growth.actions_per_year) ** step),
+            base.records * (1 + growth.records_per_year) ** step,
+            base.users * (1 + growth.users_per_year) ** step,
+        )
+    return volumes
+
+
+@dataclass(frozen=True)
+class MunicipalityPlan:
+    code: str
+    name: str
+    link: Link
+    wish: ServerWish
+    peak_rps: float  # requests per second of its users in the peak hour, horizon end
+    online_demand_mbps: float  # their web traffic through the VPN
+    online_need_mbps: float  # the demand, or the minimum for online work if higher
+    replication_need_mbps: float  # for a municipal server: steady changes plus catch-up
+    link_problems: tuple[ServerReason, ...]  # why the link does not suit online work
+    server_reasons: tuple[ServerReason, ...]  # empty: the МО works online
+
+    @property
+    def has_server(self) -> bool:
+        return bool(self.server_reasons)
+
+    @property
+    def link_need_mbps(self) -> float:
+        return self.replication_need_mbps if self.has_server else self.online_need_mbps
+
+    @property
+    def online_at_risk(self) -> bool:
+        """Works online over a link that fails the thresholds (topology or wish says so)."""
+        return not self.has_server and bool(self.link_problems)
+
+
+@dataclass(frozen=True)
+class SiteLayout:
+    name: str
+    role: SiteRole
+    mo_code: str | None  # the МО of a municipal server
+    served: tuple[str, ...]  # МО whose users work here online
+    applied: tuple[str, ...]  # МО whose changes arrive here by replication
+    stored: tuple[str, ...]  # МО whose data this database holds
+    published: tuple[str, ...]  # МО whose changes leave here by replication
+    peers: int  # sites replicating with this one
+    regional_users: bool  # the regional officers work here
+
+
+@dataclass(frozen=True)
+class SiteYear:
+    """A site's load in the peak hour and its storage at the end of one year."""
+
+    year: int
+    peak: Requests  # per second
+    busy_cores: float
+    cores_needed: float
+    analytics_seconds: float  # CPU time of the heaviest analytics request
+    iops: float
+    database: DatabaseSize
+    wal_bytes_per_working_day: float
+    max_wal_size_mib: int
+    slot_wal_keep_mib: int | None  # when the site has replication slots
+    data_disk: float  # bytes, headroom included
+    wal_disk: float
+    logs_disk: float
+    backup_disk: float
+    web_bytes_per_second: float  # online users' traffic in the peak hour
+
+    @property
+    def server_disk(self) -> float:
+        """Disk on the server itself; backups live on a separate volume or host."""
+        return self.data_disk + self.wal_disk + self.logs_disk
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    layout: SiteLayout
+    years: tuple[SiteYear, ...]
+    users: int  # accounts working here (VPN clients of the site)
+    vcpu: int
+    ram_gib: int
+    ram_needed_mib: float
+    gunicorn_workers: int
+    max_connections: int
+    memory: MemorySettings
+    replication: Replication | None
+    iops_required: float
+    backup_mib_per_second: float  # to take a full backup within the window
+    exceeds: tuple[Resource, ...]  # server limits the site does not fit
+
+    @property
+    def final(self) -> SiteYear:
+        return self.years[-1]
+
+
+@dataclass(frozen=True)
+class Offload:
+    """Recommended when the regional server does not fit the limits."""
+
+    codes: tuple[str, ...]  # МО to give a municipal server, largest load first
+    remaining: tuple[Resource, ...]  # limits still exceeded with them
+
+
+@dataclass(frozen=True)
+class ScalePoint:
+    multiplier: float
+    vcpu: int
+    ram_gib: int
+    disk_gib: float
+
+
+@dataclass(frozen=True)
+class ScaleLimit:
+    """How far this region's volumes can grow before one regional server (all МО online)
+    is no longer enough; None where a resource stays within its limit over the search."""
+
+    limits: dict[Resource, float | None]
+    curve: tuple[ScalePoint, ...]
+
+    @property
+    def first(self) -> tuple[Resource, float] | None:
+        reached = [(m, r) for r, m in self.limits.items() if m is not None]
+        if not reached:
+            return None
+        multiplier, resource = min(reached)
+        return resource, multiplier
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    region: Region
+    years: tuple[int, ...]  # the last year of the file, then the horizon
+    municipalities: tuple[MunicipalityPlan, ...]
+    sites: tuple[SitePlan, ...]  # the regional server first
+    uplink_need_mbps: float  # at the regional server
+    offload: Offload | None
+    scale: ScaleLimit
+
+    @property
+    def regional(self) -> SitePlan:
+        return self.sites[0]
+
+    @property
+    def server_codes(self) -> tuple[str, ...]:
+        return tuple(mo.code for mo in self.municipalities if mo.has_server)
+
+
+class _Volumes:
+    """Projected volumes of every МО, and the sums a site needs."""
+
+    def __init__(self, region: Region, scale: float):
+        self.region = region
+        self.by_mo = {mo.code: project(mo, region, scale) for mo in region.municipalities}
+        self.years = sorted(next(iter(self.by_mo.values())))
+        growth = region.growth.users_per_year
+        self.regional_users = {
+            year: region.regional_site.users.total * (1 + growth) ** max(0, year - region.base_year)
+            for year in self.years
+        }
+
+    def activity(self, codes: tuple[str, ...], year: int) -> Activity:
+        return sum((self.by_mo[code][year].activity for code in codes), Activity())
+
+    def all_users(self, year: int) -> float:
+        return self.regional_users[year] + sum(v[year].users for v in self.by_mo.values())
+
+    def stored(self, codes: tuple[str, ...], year: int, c: Coefficients) -> StoredData:
+        """What the database of a site holding ``codes`` contains at the end of ``year``."""
+        region = self.region
+        first = self.years[0]
+        kept_from = year - region.retention.audit_events_years + 1
+        hot_share = min(1.0, region.load_profile.hot_audit_months / model.MONTHS_PER_YEAR)
+        turnover = region.growth.card_turnover_per_year
+        cards = rows = events = 0.0
+        for code in codes:
+            volumes = self.by_mo[code]
+            past = [volumes[y] for y in range(first, year + 1)]
+            cards += volumes[year].records + turnover * sum(v.records for v in past)
+            rows += sum(v.activity.entry for v in past) * c.registry_rows_per_entry_action
+            events += sum(volumes[y].activity.total for y in range(max(first, kept_from), year + 1))
+        hot = self.activity(codes, year).total * hot_share
+        return StoredData(cards, rows, events, hot, self.all_users(year))
+
+    def new_bytes_per_day(self, codes: tuple[str, ...], year: int, c: Coefficients) -> float:
+        """Bytes the database gains per calendar day: new cards, registry rows, audit events."""
+        activity = self.activity(codes, year)
+        new_cards = self.region.growth.card_turnover_per_year * sum(
+            self.by_mo[code][year].records for code in codes
+        )
+        registry = model.registry_on_disk(
+            new_cards * c.card_row_bytes
+            + activity.entry * c.registry_rows_per_entry_action * c.registry_row_bytes,
+            c,
+        )
+        return (registry + model.audit_on_disk(activity.total, c)) / model.DAYS_PER_YEAR
+
+
+def plan_region(region: Region, c: Coefficients) -> RegionPlan:
+    volumes = _Volumes(region, 1.0)
+    municipalities = tuple(
+        _municipality_plan(mo, region, volumes, c) for mo in region.municipalities
+    )
+    server_codes = tuple(mo.code for mo in municipalities if mo.has_server)
+    sites = _size_sites(region, volumes, server_codes, c)
+    offload = None
+    if sites[0].exceeds:
+        offload = _recommend_offload(region, volumes, municipalities, c)
+    return RegionPlan(
+        region=region,
+        years=tuple(range(region.base_year, region.horizon_end + 1)),
+        municipalities=municipalities,
+        sites=sites,
+        uplink_need_mbps=_uplink_need_mbps(region, volumes, municipalities, c),
+        offload=offload,
+        scale=single_server_limit(region, c),
+    )
+
+
+def _municipality_plan(
+    mo: Municipality, region: Region, volumes: _Volumes, c: Coefficients
+) -> MunicipalityPlan:
+    year = region.horizon_end
+    peak = _peak_requests(volumes.activity((mo.code,), year), region, c)
+    demand = model.link_mbps(model.online_bytes_per_second(peak, c), region.network)
+    need = max(region.online_work.min_bandwidth_mbps, demand)
+    problems = []
+    if mo.link.bandwidth_mbps < need:
+        problems.append(ServerReason.SLOW_LINK)
+    if mo.link.availability < region.online_work.min_availability:
+        problems.append(ServerReason.UNRELIABLE_LINK)
+    return MunicipalityPlan(
+        code=mo.code,
+        name=mo.name,
+        link=mo.link,
+        wish=mo.municipal_server,
+        peak_rps=peak.total,
+        online_demand_mbps=demand,
+        online_need_mbps=need,
+        replication_need_mbps=model.link_mbps(
+            _replication_bytes_per_second(region, volumes, mo.code, c, with_catch_up=True),
+            region.network,
+        ),
+        link_problems=tuple(problems),
+        server_reasons=_server_reasons(region.topology, mo.municipal_server, tuple(problems)),
+    )
+
+
+def _server_reasons(
+    topology: Topology, wish: ServerWish, link_problems: tuple[ServerReason, ...]
+) -> tuple[ServerReason, ...]:
+    """Why an МО gets a municipal server; empty when it works online."""
+    if topology is Topology.DISTRIBUTED:
+        return (ServerReason.TOPOLOGY,)
+    if topology is Topology.CENTRALIZED or wish is ServerWish.NEVER:
+        return ()
+    if wish is ServerWish.ALWAYS:
+        return (ServerReason.WISH,)
+    return link_problems
+
+
+def _peak_requests(activity: Activity, region: Region, c: Coefficients) -> Requests:
+    """Peak-hour requests per second of users working online; the МО's own analytics
+    requests are a share of its other actions."""
+    analytics = activity.other * region.load_profile.analytics_share
+    yearly = model.requests_for(activity, analytics, c)
+    profile = region.load_profile
+    return Requests(
+        read=model.peak_per_second(yearly.read, profile),
+        write=model.peak_per_second(yearly.write, profile),
+        analytics=model.peak_per_second(yearly.analytics, profile),
+    )
+
+
+def _replication_bytes_per_second(
+    region: Region, volumes: _Volumes, code: str, c: Coefficients, *, with_catch_up: bool
+) -> float:
+    """A municipal server's changes to the regional server in the peak hour, and, if asked,
+    the rate that ships an outage's backlog within the catch-up hours."""
+    yearly = model.replication_bytes(volumes.activity((code,), region.horizon_end), c)
+    rate = model.peak_per_second(yearly, region.load_profile)
+    if with_catch_up:
+        per_working_day = yearly / region.load_profile.working_days_per_year
+        rate += model.catch_up_bytes_per_second(per_working_day, region.outage_days, region.network)
+    return rate
+
+
+def _uplink_need_mbps(
+    region: Region,
+    volumes: _Volumes,
+    municipalities: tuple[MunicipalityPlan, ...],
+    c: Coefficients,
+) -> float:
+    """The regional server's link: online МО, regional officers, replication in the
+    peak hour, and one municipal server catching up after an outage."""
+    year = region.horizon_end
+    online = tuple(mo.code for mo in municipalities if not mo.has_server)
+    servers = [mo.code for mo in municipalities if mo.has_server]
+    peak = _peak_requests(volumes.activity(online, year), region, c)
+    regional = model.peak_per_second(
+        _regional_analytics_requests(region, volumes, year), region.load_profile
+    )
+    web = model.online_bytes_per_second(
+        Requests(peak.read, peak.write, peak.analytics + regional), c
+    )
+    steady = [
+        _replication_bytes_per_second(region, volumes, code, c, with_catch_up=False)
+        for code in servers
+    ]
+    catch_up = [
+        _replication_bytes_per_second(region, volumes, code, c, with_catch_up=True) - rate
+        for code, rate in zip(servers, steady, strict=True)
+    ]
+    return model.link_mbps(web + sum(steady) + max(catch_up, default=0.0), region.network)
+
+
+def _regional_analytics_requests(region: Region, volumes: _Volumes, year: int) -> float:
+    profile = region.load_profile
+    return (
+        volumes.regional_users[year]
+        * profile.regional_analytics_per_user_per_day
+        * profile.working_days_per_year
+    )
+
+
+def _layouts(region: Region, server_codes: tuple[str, ...]) -> list[SiteLayout]:
+    every = tuple(mo.code for mo in region.municipalities)
+    online = tuple(code for code in every if code not in server_codes)
+    regional = SiteLayout(
+        name=REGIONAL_SITE,
+        role=SiteRole.REGIONAL,
+        mo_code=None,
+        served=online,
+        applied=server_codes,
+        stored=every,
+        published=(),
+        peers=len(server_codes),
+        regional_users=True,
+    )
+    municipal = [
+        SiteLayout(
+            name=municipal_site_name(code),
+            role=SiteRole.MUNICIPAL,
+            mo_code=code,
+            served=(code,),
+            applied=(),
+            stored=(code,),
+            published=(code,),
+            peers=1,
+            regional_users=False,
+        )
+        for code in server_codes
+    ]
+    return [regional, *municipal]
+
+
+def _size_sites(
+    region: Region, volumes: _Volumes, server_codes: tuple[str, ...], c: Coefficients
+) -> tuple[SitePlan, ...]:
+    return tuple(
+        _size_site(layout, region, volumes, c) for layout in _layouts(region, server_codes)
+    )
+
+
+def _analytics_loads(
+    layout: SiteLayout, region: Region, volumes: _Volumes, year: int
+) -> list[AnalyticsLoad]:
+    """Analytics of each served МO over its own events, and of the regional officers
+    over the whole region's events."""
+    share = region.load_profile.analytics_share
+    loads = [
+        AnalyticsLoad(
+            requests=volumes.activity((code,), year).other * share,
+            scope_events=volumes.activity((code,), year).total,
+        )
+        for code in layout.served
+    ]
+    if layout.regional_users:
+        every = tuple(volumes.by_mo)
+        loads.append(
+            AnalyticsLoad(
+                requests=_regional_analytics_requests(region, volumes, year),
+                scope_events=volumes.activity(every, year).total,
+            )
+        )
+    return loads
+
+
+def _site_year(
+    layout: SiteLayout,
+    year: int,
+    region: Region,
+    volumes: _Volumes,
+    c: Coefficients,
+) -> SiteYear:
+    profile = region.load_profile
+    served = volumes.activity(layout.served, year)
+    applied = volumes.activity(layout.applied, year)
+    published = volumes.activity(layout.published, year)
+    analytics = _analytics_loads(layout, region, volumes, year)
+    yearly = model.requests_for(served, sum(load.requests for load in analytics), c)
+    peak = Requests(
+        read=model.peak_per_second(yearly.read, profile),
+        write=model.peak_per_second(yearly.write, profile),
+        analytics=model.peak_per_second(yearly.analytics, profile),
+    )
+    replicated = model.peak_per_second(applied.total + published.total, profile)
+    busy = model.busy_cores(peak, analytics, replicated, profile, c)
+    analytics_reads = sum(
+        model.peak_per_second(load.requests, profile)
+        * model.analytics_disk_reads(load.scope_events, profile.hot_audit_months, c)
+        for load in analytics
+    )
+    applied_peak = applied.scaled(model.peak_per_second(1.0, profile))
+
+    database = model.database_size(volumes.stored(layout.stored, year, c), c)
+    wal_year = model.wal_bytes(served + applied, c)
+    wal_per_working_day = wal_year / profile.working_days_per_year
+    max_wal = model.max_wal_size_mib(model.peak_per_second(wal_year, profile))
+    slot_keep = (
+        model.slot_wal_keep_mib(region.outage_days, wal_per_working_day) if layout.peers else None
+    )
+    headroom = region.sizing.disk_headroom
+    logs = model.logs_on_disk(
+        model.log_bytes_per_year(yearly, c), region.retention.logs_days, profile, c
+    )
+    backups = model.backup_storage(
+        database,
+        volumes.new_bytes_per_day(layout.stored, year, c),
+        wal_year / model.DAYS_PER_YEAR,
+        region.backups,
+        c,
+    )
+    return SiteYear(
+        year=year,
+        peak=peak,
+        busy_cores=busy,
+        cores_needed=model.cores_needed(busy, region.sizing.cpu_target_utilisation, c),
+        analytics_seconds=max(
+            (model.analytics_request_ms(load.scope_events, c) / 1000 for load in analytics),
+            default=0.0,
+        ),
+        iops=model.iops(peak, analytics_reads, applied_peak, c),
+        database=database,
+        wal_bytes_per_working_day=wal_per_working_day,
+        max_wal_size_mib=max_wal,
+        slot_wal_keep_mib=slot_keep,
+        data_disk=model.with_headroom(database.total, headroom),
+        wal_disk=model.with_headroom(
+            model.wal_volume(max_wal, slot_keep, wal_per_working_day), headroom
+        ),
+        logs_disk=model.with_headroom(logs, headroom),
+        backup_disk=model.with_headroom(backups, headroom),
+        web_bytes_per_second=model.online_bytes_per_second(peak, c),
+    )
+
+
+def _size_site(layout: SiteLayout, region: Region, volumes: _Volumes, c: Coefficients) -> SitePlan:
+    """Size a site for the end of the horizon; keep every year for the report."""
+    years = tuple(
+        _site_year(layout, year, region, volumes, c)
+        for year in range(region.base_year, region.horizon_end + 1)
+    )
+    final = years[-1]
+    vcpu = model.vcpu_for(final.cores_needed, region.sizing.min_vcpu)
+    workers = model.gunicorn_workers(vcpu)
+    connections = model.max_connections(workers)
+    replication = Replication(peers=layout.peers, vcpu=vcpu) if layout.peers else None
+    logical_workers = replication.logical_workers if replication else 0
+    ram_needed = model.ram_needed_mib(final.database.hot, workers, connections + logical_workers, c)
+    ram_gib = model.ram_size_gib(ram_needed, region.sizing.min_ram_gib)
+    limits = region.server_limits
+    exceeds = tuple(
+        resource
+        for resource, over in (
+            (Resource.VCPU, vcpu > limits.max_vcpu),
+            (Resource.RAM, ram_gib > limits.max_ram_gib),
+            (Resource.DISK, final.server_disk > limits.max_disk_gib * GIB),
+        )
+        if over
+    )
+    users = round(
+        sum(volumes.by_mo[code][region.horizon_end].users for code in layout.served)
+        + (volumes.regional_users[region.horizon_end] if layout.regional_users else 0)
+    )
+    return SitePlan(
+        layout=layout,
+        years=years,
+        users=users,
+        vcpu=vcpu,
+        ram_gib=ram_gib,
+        ram_needed_mib=ram_needed,
+        gunicorn_workers=workers,
+        max_connections=connections,
+        memory=model.memory_settings(ram_gib, workers, connections, c),
+        replication=replication,
+        iops_required=final.iops / region.sizing.disk_target_utilisation,
+        backup_mib_per_second=final.database.total
+        / (region.backups.window_hours * model.SECONDS_PER_HOUR)
+        / MIB,
+        exceeds=exceeds,
+    )
+
+
+def _recommend_offload(
+    region: Region,
+    volumes: _Volumes,
+    municipalities: tuple[MunicipalityPlan, ...],
+    c: Coefficients,
+) -> Offload:
+    """Move the busiest online МО onto municipal servers until the regional server's CPU
+    and RAM fit; its disk holds every МО's data whatever the topology."""
+    servers = [mo.code for mo in municipalities if mo.has_server]
+    candidates = sorted(
+        (mo for mo in municipalities if not mo.has_server and mo.wish is not ServerWish.NEVER),
+        key=lambda mo: mo.peak_rps,
+        reverse=True,
+    )
+    added: list[str] = []
+    regional = _size_site(_layouts(region, tuple(servers))[0], region, volumes, c)
+    for mo in candidates:
+        if not {Resource.VCPU, Resource.RAM} & set(regional.exceeds):
+            break
+        added.append(mo.code)
+        layout = _layouts(region, (*servers, *added))[0]
+        regional = _size_site(layout, region, volumes, c)
+    if {Resource.VCPU, Resource.RAM} & set(regional.exceeds):
+        added = []  # no number of municipal servers helps: say so rather than list them all
+    return Offload(codes=tuple(added), remaining=regional.exceeds)
+
+
+def _regional_alone(region: Region, c: Coefficients, multiplier: float) -> SitePlan:
+    """The regional server with every МО online, volumes multiplied."""
+    layout = _layouts(region, ())[0]
+    return _size_site(layout, region, _Volumes(region, multiplier), c)
+
+
+def single_server_limit(region: Region, c: Coefficients) -> ScaleLimit:
+    """For each resource, the smallest volume multiplier at which one regional server
+    (all МО online) exceeds the server limits; found by bisection on a log scale."""
+    limits: dict[Resource, float | None] = {}
+    for resource in Resource:
+
+        def exceeded(multiplier: float, resource: Resource = resource) -> bool:
+            return resource in _regional_alone(region, c, multiplier).exceeds
+
+        limits[resource] = _first_exceeding(exceeded)
+    reached = [m for m in limits.values() if m is not None]
+    top = max(8.0, 2 * max(reached)) if reached else 64.0
+    curve = []
+    for step in range(SCALE_SEARCH_STEPS + 1):
+        multiplier = 0.25 * (top / 0.25) ** (step / SCALE_SEARCH_STEPS)
+        site = _regional_alone(region, c, multiplier)
+        curve.append(ScalePoint(multiplier, site.vcpu, site.ram_gib, site.final.server_disk / GIB))
+    return ScaleLimit(limits=limits, curve=tuple(curve))
+
+
+def _first_exceeding(exceeded: Callable[[float], bool]) -> float | None:
+    low, high = SCALE_SEARCH_LOW, SCALE_SEARCH_HIGH
+    if not exceeded(high):
+        return None
+    if exceeded(low):
+        return low
+    while high / low > 1.01:
+        middle = math.sqrt(low * high)
+        if exceeded(middle):
+            high = middle
+        else:
+            low = middle
+    return high

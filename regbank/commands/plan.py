@@ -1,0 +1,46 @@
+"""`regbank plan REGION.yaml`: size every site of a region and write the report and vars."""
+
+import argparse
+import datetime
+from pathlib import Path
+
+from capacity_planner.calibration import SHIPPED_CALIBRATION
+from capacity_planner.report import summary_lines
+from capacity_planner.run import run_plan
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "plan",
+        help="size the servers of a region and write a report and Ansible host_vars",
+        description=(
+            "Size every site (regional server, municipal servers) of a region from its МО "
+            "and volumes; decide which МО need a municipal server; write report.md, "
+            "report.html with charts, and host_vars/<site>.yml. See docs/capacity-planner.md."
+        ),
+    )
+    parser.add_argument("region", type=Path, metavar="REGION.yaml", help="the region file")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output directory (default: ./plan-<region slug>/)",
+    )
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        default=SHIPPED_CALIBRATION,
+        metavar="FILE",
+        help="calibration file (default: the shipped provisional estimates)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    result = run_plan(args.region, args.calibration, args.out, datetime.date.today())
+    for line in summary_lines(result.plan, result.calibration):
+        print(line)
+    print()
+    print(f"Отчёт: {result.out_dir / 'report.html'} (и report.md)")
+    print(f"Переменные Ansible: {result.out_dir / 'host_vars'}/ (файлов: {len(result.plan.sites)})")
+    return 0
