@@ -15,6 +15,7 @@ from regbank.inventory.schema import (
     RegionVars,
     SchemaError,
     dotted,
+    is_hostname,
     is_opaque,
     schema_errors,
     shown,
@@ -129,6 +130,10 @@ def _group_key(inventory: Inventory, group: str) -> str:
 def _groups(inventory: Inventory) -> list[Problem]:
     problems = []
     for host in inventory.hosts.values():
+        if not is_hostname(host.name):
+            message = "expected a host name of Latin letters, digits, '-' and dots (RFC 1123; "
+            message += f"it becomes the machine's hostname), found {shown(host.name)}"
+            problems.append(inventory.problem(inventory.hosts_file, host.paths[0], message))
         if len(host.groups) != 1:
             message = f"expected the host in exactly one of the groups {', '.join(ROLE_GROUPS)}; "
             message += f"found {', '.join(host.groups) or 'none'}"

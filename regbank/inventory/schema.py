@@ -43,15 +43,21 @@ def _unless_opaque(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 LITERAL_ONLY = WrapValidator(_unless_opaque)
 
 
+def is_hostname(value: str) -> bool:
+    """An RFC 1123 host name; one whose last label is all digits is a mistyped IPv4 address."""
+    return (
+        len(value) <= 253
+        and _HOSTNAME.fullmatch(value) is not None
+        and not value.rsplit(".", 1)[-1].isdigit()
+    )
+
+
 def _address(value: str) -> str:
     try:
         ipaddress.ip_address(value)
-        return value
     except ValueError:
-        pass
-    # A name whose last label is all digits is a mistyped IPv4 address (RFC 1123, 2.1).
-    if len(value) > 253 or not _HOSTNAME.fullmatch(value) or value.rsplit(".", 1)[-1].isdigit():
-        raise ValueError("not an address")
+        if not is_hostname(value):
+            raise
     return value
 
 

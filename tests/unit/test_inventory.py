@@ -198,6 +198,17 @@ def test_host_in_two_role_groups(lab: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("name", ["ws_mo1", "ws mo1", "ws-mo1-"])
+def test_host_name_must_be_a_hostname(lab: Path, name: str) -> None:
+    edit(lab / "hosts.yml", "        ws-mo1:\n", f"        {name}:\n")
+    (lab / "host_vars" / "ws-mo1.yml").rename(lab / "host_vars" / f"{name}.yml")
+    assert only_problem(lab) == (
+        f"lab/hosts.yml: all.children.workstations.hosts.{name}: expected a host name of Latin "
+        "letters, digits, '-' and dots (RFC 1123; it becomes the machine's hostname), "
+        f'found "{name}"'
+    )
+
+
 def test_vars_file_for_unknown_host_or_group(lab: Path) -> None:
     write(lab / "host_vars" / "ws-mo9.yml", "mo: MO-9\nansible_host: 10.89.0.29\n")
     write(lab / "group_vars" / "municpal.yml", "x: 1\n")
