@@ -1,0 +1,69 @@
+"""`regbank lab`: the sample region in local systemd containers."""
+
+import os
+from pathlib import Path
+
+from regbank import KIT_ROOT, lab
+from regbank.errors import RegbankError
+from regbank.lab_image import IMAGE, build_image
+
+DEFAULT_INVENTORY = KIT_ROOT / "inventory" / "lab"
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("lab", help="bring the local lab up, down, or look at it")
+    parser.add_argument(
+        "-i",
+        "--inventory",
+        type=Path,
+        default=DEFAULT_INVENTORY,
+        help="lab inventory (default: inventory/lab)",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("up", help="build the image if needed and start every host")
+    down = actions.add_parser("down", help="remove every container, network and key made")
+    down.add_argument("--purge", action="store_true", help="also the images and package cache")
+    actions.add_parser("status", help="state of each host and how to reach it")
+    ssh = actions.add_parser("ssh", help="open a shell (or run COMMAND) on a lab host")
+    ssh.add_argument("host")
+    ssh.add_argument("command", nargs="*")
+    image = actions.add_parser("image", help="build the base image only (role tests use it)")
+    image.add_argument("--force", action="store_true", help="rebuild even if current")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    if args.action == "up":
+        lab.up(args.inventory)
+        print_status(args.inventory)
+    elif args.action == "down":
+        lab.down(args.inventory, purge=args.purge)
+    elif args.action == "status":
+        return print_status(args.inventory)
+    elif args.action == "ssh":
+        host = lab.find_host(args.inventory, args.host)
+        states = {s.host.name: s for s in lab.status(args.inventory)}
+        if states[host.name].container != "running":
+            raise RegbankError(f"{host.name} is not running; start the lab with `regbank lab up`")
+        command = lab.ssh_command(host, args.command)
+        os.execvp(command[0], command)  # noqa: S606 - hand the terminal to ssh
+    elif args.action == "image":
+        build_image(lab.docker_client(), lab.STATE_DIR / "image-build.log", force=args.force)
+        print(f"image {IMAGE} is ready")
+    return 0
+
+
+def print_status(inventory: Path) -> int:
+    states = lab.status(inventory)
+    print(f"{'HOST':<12} {'ADDRESS':<15} {'CONTAINER':<10} {'SYSTEMD':<10} SSH")
+    for state in states:
+        reach = "ok" if state.ssh else "no"
+        print(
+            f"{state.host.name:<12} {state.host.address:<15} {state.container:<10} "
+            f"{state.system:<10} {reach}"
+        )
+    if all(s.ssh for s in states):
+        print("\nReach a host with `regbank lab ssh HOST` (e.g. regbank lab ssh region-srv),")
+        print(f"or: ssh -i {lab.KEY_FILE} -o UserKnownHostsFile={lab.KNOWN_HOSTS} USER@ADDRESS")
+        return 0
+    return 1

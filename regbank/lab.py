@@ -1,0 +1,345 @@
+"""The lab: one systemd container per inventory host on a lab network.
+
+The lab is the embedded default region: the same SSH path as a real site, so a
+change that would lock an operator out fails here first. Everything it makes
+carries the label ``org.regbank.lab=<network name>``; `down` removes exactly
+what has that label, plus the key it generated.
+"""
+
+import ipaddress
+import os
+import shutil
+import stat
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from regbank import KIT_ROOT
+from regbank.errors import RegbankError
+from regbank.inventory import Inventory, load_valid_inventory
+from regbank.lab_image import IMAGE, build_image, current_image, remove_images
+
+LABEL = "org.regbank.lab"
+STATE_DIR = KIT_ROOT / ".lab"
+SSH_DIR = STATE_DIR / "ssh"
+KEY_FILE = SSH_DIR / "id_ed25519"
+KNOWN_HOSTS = SSH_DIR / "known_hosts"
+# One package cache per machine, shared by every lab host and role test.
+APT_CACHE = Path(os.environ.get("REGBANK_APT_CACHE", "/var/cache/regbank/apt-archives"))
+BOOT_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class LabHost:
+    name: str
+    address: str
+    admin: str
+
+    @property
+    def container(self) -> str:
+        return f"regbank-lab-{self.name}"
+
+
+@dataclass(frozen=True)
+class Lab:
+    network: str
+    subnet: str
+    hosts: list[LabHost]
+
+
+def lab_from_inventory(inventory: Inventory) -> Lab:
+    settings = inventory.region_vars.get("regbank_lab")
+    where = f"{inventory.path}/group_vars/all.yml: regbank_lab"
+    if not isinstance(settings, dict) or not {"network", "subnet"} <= settings.keys():
+        raise RegbankError(f"{where}: expected a mapping with 'network' and 'subnet'")
+    try:
+        subnet = ipaddress.ip_network(settings["subnet"])
+    except ValueError as error:
+        raise RegbankError(
+            f"{where}.subnet: expected a network such as 10.89.0.0/24 ({error})"
+        ) from error
+    hosts = []
+    for host in inventory.hosts.values():
+        address = str(host.vars.get("ansible_host", ""))
+        try:
+            inside = ipaddress.ip_address(address) in subnet
+        except ValueError:
+            inside = False
+        if not inside:
+            raise RegbankError(
+                f"{inventory.path}/host_vars/{host.name}.yml: ansible_host: "
+                f"a lab host needs an IP address inside {subnet}, found {address!r}"
+            )
+        hosts.append(LabHost(host.name, address, str(host.vars.get("ansible_user", "root"))))
+    return Lab(network=settings["network"], subnet=str(subnet), hosts=hosts)
+
+
+def load_lab(inventory_path: Path) -> Lab:
+    return lab_from_inventory(load_valid_inventory(inventory_path))
+
+
+def docker_client() -> docker.DockerClient:
+    try:
+        client = docker.from_env()
+        client.ping()
+    except docker.errors.DockerException as error:
+        raise RegbankError(
+            f"Docker engine not reachable ({error}); `make lab` installs and starts it"
+        ) from error
+    return client
+
+
+# --- the SSH key --------------------------------------------------------------
+
+
+def ensure_key() -> str:
+    """Generate the lab's admin key once; return the public key line."""
+    SSH_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not KEY_FILE.exists():
+        key = Ed25519PrivateKey.generate()
+        private = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.OpenSSH,
+            serialization.NoEncryption(),
+        )
+        public = key.public_key().public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        )
+        # Written to a temporary name first: a half-written key is never used.
+        partial = KEY_FILE.with_suffix(".partial")
+        partial.write_bytes(private)
+        partial.chmod(stat.S_IRUSR | stat.S_IWUSR)
+        KEY_FILE.with_suffix(".pub").write_bytes(public + b" regbank-lab\n")
+        partial.rename(KEY_FILE)
+    return KEY_FILE.with_suffix(".pub").read_text().strip()
+
+
+# --- network and containers ----------------------------------------------------
+
+
+def _labels(lab: Lab, **extra: str) -> dict[str, str]:
+    return {LABEL: lab.network, **extra}
+
+
+def ensure_network(client: docker.DockerClient, lab: Lab):
+    found = client.networks.list(names=[lab.network])
+    if found:
+        network = found[0]
+        if network.attrs.get("Labels", {}).get(LABEL) != lab.network:
+            raise RegbankError(
+                f"a Docker network named {lab.network!r} exists but the lab did not make it; "
+                "rename regbank_lab.network in the inventory"
+            )
+        return network
+    ipam = docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=lab.subnet)])
+    # Internal: host-to-host traffic of the region has no route off the machine.
+    return client.networks.create(
+        lab.network, driver="bridge", internal=True, ipam=ipam, labels=_labels(lab)
+    )
+
+
+def _container_spec(lab: Lab, host: LabHost) -> dict:
+    APT_CACHE.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "image": IMAGE,
+        "name": host.container,
+        "hostname": host.name,
+        "command": "/lib/systemd/systemd",
+        "stop_signal": "SIGRTMIN+3",
+        "detach": True,
+        "labels": _labels(lab, **{f"{LABEL}.host": host.name}),
+        # systemd as PID 1 without --privileged (see docs/lab.md).
+        "cap_add": ["SYS_ADMIN", "NET_ADMIN"],
+        "security_opt": ["seccomp=unconfined", "apparmor=unconfined"],
+        "tmpfs": {"/run": "", "/run/lock": ""},
+        "volumes": {
+            "/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"},
+            str(APT_CACHE): {"bind": "/var/cache/apt/archives", "mode": "rw"},
+        },
+        # For the VPN: wireguard-go needs a tun device when the kernel lacks the module.
+        "devices": ["/dev/net/tun:/dev/net/tun:rwm"],
+        "network": lab.network,
+        "networking_config": {
+            lab.network: docker.types.EndpointConfig("1.41", ipv4_address=host.address)
+        },
+    }
+    if Path("/sys/fs/cgroup/cgroup.controllers").exists():  # cgroup v2 host
+        spec["cgroupns"] = "host"
+    return spec
+
+
+def _exec(container, command: list[str], what: str) -> str:
+    result = container.exec_run(command, user="root")
+    if result.exit_code != 0:
+        output = result.output.decode(errors="replace").strip()
+        raise RegbankError(f"{container.name}: {what} failed: {output}")
+    return result.output.decode(errors="replace")
+
+
+def _wait_booted(container) -> None:
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    while time.monotonic() < deadline:
+        # A container's systemd is "degraded" when a unit it cannot run fails;
+        # the lab needs it up, not perfect.
+        state = container.exec_run(["systemctl", "is-system-running", "--wait"]).output
+        if state.decode().strip() in {"running", "degraded"}:
+            return
+        time.sleep(1)
+    raise RegbankError(f"{container.name}: systemd did not finish booting in {BOOT_TIMEOUT} s")
+
+
+ADMIN_SCRIPT = """\
+set -eu
+id "$ADMIN" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$ADMIN"
+install -d -m 700 -o "$ADMIN" -g "$ADMIN" "/home/$ADMIN/.ssh"
+printf '%s\\n' "$KEY" > "/home/$ADMIN/.ssh/authorized_keys"
+chown "$ADMIN:$ADMIN" "/home/$ADMIN/.ssh/authorized_keys"
+chmod 600 "/home/$ADMIN/.ssh/authorized_keys"
+printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\\n' "$ADMIN" > "/etc/sudoers.d/90-$ADMIN"
+chmod 440 "/etc/sudoers.d/90-$ADMIN"
+visudo -cq
+systemctl start ssh
+"""
+
+
+def _provision_admin(container, host: LabHost, public_key: str) -> None:
+    """What a site's installer does: an admin account reachable with the key."""
+    result = container.exec_run(
+        ["sh", "-c", ADMIN_SCRIPT], environment={"ADMIN": host.admin, "KEY": public_key}
+    )
+    if result.exit_code != 0:
+        raise RegbankError(
+            f"{container.name}: admin account setup failed: {result.output.decode().strip()}"
+        )
+
+
+def _host_key_line(container, host: LabHost) -> str:
+    # Read over docker exec, a channel we trust, so SSH can verify strictly.
+    key = _exec(container, ["cat", "/etc/ssh/ssh_host_ed25519_key.pub"], "read host key")
+    key_type, key_data = key.split()[:2]
+    return f"{host.address} {key_type} {key_data}"
+
+
+def _wait_ssh(host: LabHost) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if _ssh(host, ["true"], capture=True).returncode == 0:
+            return
+        time.sleep(1)
+    raise RegbankError(f"{host.name}: SSH to {host.admin}@{host.address} does not answer")
+
+
+def ssh_command(host: LabHost, command: list[str] | None = None) -> list[str]:
+    return [
+        "ssh",
+        "-i",
+        str(KEY_FILE),
+        "-o",
+        f"UserKnownHostsFile={KNOWN_HOSTS}",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "ConnectTimeout=5",
+        f"{host.admin}@{host.address}",
+        *(command or []),
+    ]
+
+
+def _ssh(host: LabHost, command: list[str], capture: bool = False):
+    return subprocess.run(ssh_command(host, command), capture_output=capture, check=False)
+
+
+def up(inventory_path: Path, log=print) -> Lab:
+    lab = load_lab(inventory_path)
+    client = docker_client()
+    if current_image(client) is None:
+        log(f"building the base image {IMAGE} (debootstrap, about 2 minutes)")
+    build_image(client, STATE_DIR / "image-build.log")
+    public_key = ensure_key()
+    ensure_network(client, lab)
+    known_hosts = []
+    for host in lab.hosts:
+        try:
+            container = client.containers.get(host.container)
+            if container.labels.get(LABEL) != lab.network:
+                raise RegbankError(
+                    f"a container named {host.container!r} exists but the lab did not make it"
+                )
+            if container.status != "running":
+                container.start()
+            log(f"{host.name}: reusing {host.container}")
+        except docker.errors.NotFound:
+            container = client.containers.run(**_container_spec(lab, host))
+            # The default bridge only for package downloads (the lab net is internal).
+            client.networks.get("bridge").connect(container)
+            log(f"{host.name}: created {host.container} at {host.address}")
+        _wait_booted(container)
+        _provision_admin(container, host, public_key)
+        known_hosts.append(_host_key_line(container, host))
+    KNOWN_HOSTS.write_text("\n".join(known_hosts) + "\n")
+    for host in lab.hosts:
+        _wait_ssh(host)
+    return lab
+
+
+def down(inventory_path: Path, purge: bool = False, log=print) -> None:
+    lab = load_lab(inventory_path)
+    client = docker_client()
+    for container in client.containers.list(all=True, filters={"label": f"{LABEL}={lab.network}"}):
+        container.remove(force=True, v=True)
+        log(f"removed container {container.name}")
+    for network in client.networks.list(filters={"label": f"{LABEL}={lab.network}"}):
+        network.remove()
+        log(f"removed network {network.name}")
+    if SSH_DIR.exists():
+        shutil.rmtree(SSH_DIR)
+        log(f"removed key {KEY_FILE}")
+    if purge:
+        for image_id in remove_images(client):
+            log(f"removed image {image_id}")
+        if APT_CACHE.exists():
+            shutil.rmtree(APT_CACHE)
+            log(f"removed package cache {APT_CACHE}")
+
+
+@dataclass(frozen=True)
+class HostStatus:
+    host: LabHost
+    container: str  # Docker state or "absent"
+    system: str  # systemd state inside, or "-"
+    ssh: bool
+
+
+def status(inventory_path: Path) -> list[HostStatus]:
+    lab = load_lab(inventory_path)
+    client = docker_client()
+    result = []
+    for host in lab.hosts:
+        try:
+            container = client.containers.get(host.container)
+        except docker.errors.NotFound:
+            result.append(HostStatus(host, "absent", "-", False))
+            continue
+        system, reachable = "-", False
+        if container.status == "running":
+            system = container.exec_run(["systemctl", "is-system-running"]).output.decode()
+            system = system.strip()
+            reachable = KEY_FILE.exists() and _ssh(host, ["true"], capture=True).returncode == 0
+        result.append(HostStatus(host, container.status, system, reachable))
+    return result
+
+
+def find_host(inventory_path: Path, name: str) -> LabHost:
+    lab = load_lab(inventory_path)
+    for host in lab.hosts:
+        if host.name == name:
+            return host
+    known = ", ".join(h.name for h in lab.hosts)
+    raise RegbankError(f"no host {name!r} in {inventory_path} (hosts: {known})")
