@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
+
 from regbank_app.testing.pgcluster import ClusterError, TempCluster, free_port_hint
 
 OWNER = "regbank"  # owns the test database, like the deploy's migration role
@@ -38,6 +39,7 @@ def pg_cluster():
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(pg_cluster, django_db_modify_db_settings_parallel_suffix):
     from django.conf import settings
+
     from regbank_app.config import database_from_url
 
     db = settings.DATABASES["default"]

@@ -1,7 +1,8 @@
-from directory.models import Agency, AgencyType, Municipality
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.validators import RegexValidator
+
+from directory.models import Agency, AgencyType, Municipality
 
 from .models import Role, User
 

@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import check_password
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
 from regbank_app import site
 from regbank_app.models import ReferenceModel
 

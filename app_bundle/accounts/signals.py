@@ -1,10 +1,11 @@
 """Login, logout and failed login as audit events (written in the request's transaction)."""
 
-from audit import services
-from audit.models import Action
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+
+from audit import services
+from audit.models import Action
 
 from .models import User
 

@@ -1,11 +1,12 @@
-from audit import services as audit
-from audit.models import Action
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+
+from audit import services as audit
+from audit.models import Action
 from regbank_app import site
 
 from .forms import NewUserForm, ResetPasswordForm, UserForm

@@ -6,10 +6,11 @@ import csv
 import io
 import json
 
-from accounts.models import Role
 from django.apps import apps
 from django.utils import timezone
 from openpyxl import Workbook
+
+from accounts.models import Role
 
 from .models import Action
 

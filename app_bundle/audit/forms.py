@@ -1,8 +1,9 @@
 import datetime
 
-from directory.models import Agency, Municipality
 from django import forms
 from django.utils import timezone
+
+from directory.models import Agency, Municipality
 
 from .models import Action
 

@@ -7,6 +7,7 @@ import decimal
 import uuid
 
 from django.db import models
+
 from regbank_app import site
 from regbank_app.net import client_ip
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from directory.models import Agency
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+
+from directory.models import Agency
 from regbank_app.models import RegistryModel
 
 

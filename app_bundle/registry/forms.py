@@ -1,7 +1,8 @@
 import datetime
 
-from directory.models import Category, Ground, GroundKind
 from django import forms
+
+from directory.models import Category, Ground, GroundKind
 from regbank_app.forms import StyledModelForm, not_in_future
 
 from . import duplicates

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime
 
-from directory.models import Category, Ground
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+
+from directory.models import Category, Ground
 from regbank_app.models import RegistryModel
 
 

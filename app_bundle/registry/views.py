@@ -6,13 +6,14 @@ every view, create, update and delete writes an audit event in the request's tra
 
 from __future__ import annotations
 
-from audit import services as audit
-from audit.models import Action, AuditEvent
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+
+from audit import services as audit
+from audit.models import Action, AuditEvent
 from regbank_app import site
 from regbank_app.crud import get_visible, require_card_keeper, require_editable
 

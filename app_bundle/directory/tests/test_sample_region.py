@@ -1,11 +1,11 @@
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
-from regbank_app.site import ReadOnlyHere
 
 from directory import sample_region
 from directory.management.commands.load_sample_region import load
 from directory.models import Agency, AgencyType, Category, Ground, GroundKind, Municipality
+from regbank_app.site import ReadOnlyHere
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ regional server, where directories are mastered.
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from regbank_app import site
 
 from directory import sample_region as sample
 from directory.models import Agency, Category, Ground, Municipality
+from regbank_app import site
 
 
 class Command(BaseCommand):
