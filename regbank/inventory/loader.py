@@ -94,11 +94,7 @@ class Inventory:
     region_unread: dict[Path, str]
 
     def rel(self, file: Path) -> str:
-        """A file as shown in messages: relative to the inventory directory's parent."""
-        try:
-            return str(file.relative_to(self.path.parent))
-        except ValueError:
-            return str(file)
+        return _rel(file, self.path)
 
     def problem(self, file: Path, key: str, message: str) -> Problem:
         return Problem(self.rel(file), key, message)
@@ -107,6 +103,14 @@ class Inventory:
     def region_file(self) -> Path:
         """Where region-wide keys are kept (or should be added)."""
         return _plain_file(self.groups["all"].files) or self.path / "group_vars" / "all.yml"
+
+
+def _rel(file: Path, directory: Path) -> str:
+    """A file as shown in messages: relative to the inventory directory's parent."""
+    try:
+        return str(file.relative_to(directory.parent))
+    except ValueError:
+        return str(file)
 
 
 class _Loader(yaml.SafeLoader):
@@ -144,10 +148,7 @@ class _Reader:
         self.host_paths: dict[str, list[str]] = {}
 
     def rel(self, file: Path) -> str:
-        try:
-            return str(file.relative_to(self.directory.parent))
-        except ValueError:
-            return str(file)
+        return _rel(file, self.directory)
 
     def problem(self, file: Path, key: str, message: str) -> None:
         self.problems.append(Problem(self.rel(file), key, message))
@@ -264,15 +265,31 @@ class _Reader:
         if children is None:
             return
         if not isinstance(children, dict):
-            self.problem(
-                self.hosts_file,
-                path,
-                f"expected a mapping of group names (each followed by ':'), found "
-                f"{type_name(children)}",
-            )
+            message = "expected a mapping of group names (name: per line), found "
+            self.problem(self.hosts_file, path, message + type_name(children))
             return
         for name, body in children.items():
             self.read_group(str(name), body, f"{path}.{name}", parent=group.name)
+
+    def memberships(self) -> dict[str, set[str]]:
+        """Each host's groups, with their ancestors; sets each group's depth on the way
+        (its longest path from `all`, as in Ansible)."""
+        found: dict[str, set[str]] = {name: set() for name in self.host_layers}
+
+        def walk(group: Group, ancestors: tuple[str, ...]) -> None:
+            if group.name in ancestors:
+                message = f"group {group.name} is among its own children; Ansible refuses a loop"
+                self.problem(self.hosts_file, self.groups[ancestors[-1]].path, message)
+                return
+            group.depth = max(group.depth, len(ancestors))
+            lineage = (*ancestors, group.name)
+            for host in group.hosts:
+                found[host].update(lineage)
+            for child in group.children:
+                walk(self.groups[child], lineage)
+
+        walk(self.groups["all"], ())
+        return found
 
     # the directory around hosts.yml ------------------------------------------------
 
@@ -356,16 +373,6 @@ def type_name(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def _set_depths(groups: dict[str, Group], name: str = "all", ancestors: tuple = ()) -> None:
-    """A group's depth is its longest path from `all`, as in Ansible."""
-    if name in ancestors:  # a cycle in children: Ansible refuses it; do not recurse forever
-        return
-    group = groups[name]
-    group.depth = max(group.depth, len(ancestors))
-    for child in group.children:
-        _set_depths(groups, child, (*ancestors, name))
-
-
 def _merge(layers: list[VarsLayer]) -> tuple[dict[str, Any], dict[str, Path]]:
     values: dict[str, Any] = {}
     sources: dict[str, Path] = {}
@@ -375,45 +382,30 @@ def _merge(layers: list[VarsLayer]) -> tuple[dict[str, Any], dict[str, Path]]:
     return values, sources
 
 
-def inventory_paths(path: str | os.PathLike) -> tuple[Path, Path]:
-    """The inventory directory and its hosts file; a file given stands for its directory."""
-    path = Path(path).resolve()
-    if path.is_file():
-        return path.parent, path
-    return path, path / HOSTS_FILE
-
-
 def read_inventory(path: str | os.PathLike) -> tuple[Inventory | None, list[Problem]]:
-    """Read an inventory without judging its contents; None if hosts.yml is unusable."""
-    directory, hosts_file = inventory_paths(path)
+    """Read an inventory without judging its contents; None if hosts.yml is unusable.
+
+    As with Ansible, a file given is the hosts file and its directory holds the vars.
+    """
+    given = Path(path).resolve()
+    directory = given.parent if given.is_file() else given
+    hosts_file = given if given.is_file() else given / HOSTS_FILE
     reader = _Reader(directory, hosts_file)
     if not hosts_file.is_file():
-        where = "directory" if directory.is_dir() else "directory, which does not exist"
-        message = f"missing; a region inventory is a {where} with hosts.yml, group_vars/ ..."
-        reader.problem(hosts_file, "", message)
+        where = "directory" if directory.is_dir() else "directory (this one does not exist)"
+        message = f"missing; expected a region inventory: a {where} with hosts.yml, "
+        reader.problem(hosts_file, "", message + "group_vars/ and host_vars/")
         return None, reader.problems
     if not reader.read_hosts_file():
         return None, reader.problems
-    if hosts_file.name == HOSTS_FILE:
+    if given.is_dir():  # Ansible reads every file of a directory given, not of a file's
         reader.check_directory()
 
     groups = reader.groups
     for name, layers in reader.read_vars_dir("group_vars", list(groups)).items():
         groups[name].files = layers
     host_files = reader.read_vars_dir("host_vars", list(reader.host_layers))
-    _set_depths(groups)
-
-    memberships: dict[str, set[str]] = {name: set() for name in reader.host_layers}
-
-    def collect(group: Group, ancestors: tuple[str, ...]) -> None:
-        if group.name in ancestors:
-            return
-        for host in group.hosts:
-            memberships[host].update((*ancestors, group.name))
-        for child in group.children:
-            collect(groups[child], (*ancestors, group.name))
-
-    collect(groups["all"], ())
+    memberships = reader.memberships()
 
     hosts: dict[str, Host] = {}
     for name, inline in reader.host_layers.items():
@@ -426,13 +418,12 @@ def read_inventory(path: str | os.PathLike) -> tuple[Inventory | None, list[Prob
         layers = [v for g in ordered for v in g.inline] + [v for g in ordered for v in g.files]
         layers += inline + own
         values, sources = _merge(layers)
-        own_file = _plain_file(own) or directory / "host_vars" / f"{name}.yml"
         hosts[name] = Host(
             name=name,
             groups=[g for g in ROLE_GROUPS if g in memberships[name]],
             vars=values,
             sources=sources,
-            own_file=own_file,
+            own_file=_plain_file(own) or directory / "host_vars" / f"{name}.yml",
             paths=reader.host_paths[name],
             unread={layer.file: layer.unread for layer in layers if layer.unread},
         )

@@ -433,7 +433,10 @@ def test_key_defined_twice(lab: Path) -> None:
 
 def test_hosts_yml_missing(lab: Path) -> None:
     (lab / "hosts.yml").unlink()
-    assert only_problem(lab).startswith("lab/hosts.yml: missing; a region inventory is a directory")
+    assert only_problem(lab) == (
+        "lab/hosts.yml: missing; expected a region inventory: a directory with hosts.yml, "
+        "group_vars/ and host_vars/"
+    )
 
 
 def test_inventory_directory_missing(tmp_path: Path) -> None:
@@ -449,6 +452,18 @@ def test_stray_inventory_file(lab: Path) -> None:
 def test_given_hosts_file_means_its_directory(lab: Path) -> None:
     set_key(lab / "group_vars" / "all.yml", "regbank_topology", "star")
     assert problems(lab / "hosts.yml") == problems(lab)
+
+
+def test_given_another_hosts_file_reads_that_file_alone(lab: Path) -> None:
+    """As Ansible: -i lab/old.yml reads old.yml and lab's vars, not hosts.yml."""
+    shutil.copy(lab / "hosts.yml", lab / "old.yml")
+    assert problems(lab / "old.yml") == []
+    assert "lab/old.yml: Ansible would read this as inventory too" in "\n".join(problems(lab))
+
+
+def test_group_loop(lab: Path) -> None:
+    edit(lab / "hosts.yml", "    regional:\n", "    regional:\n      children:\n        all:\n")
+    assert "group all is among its own children" in "\n".join(problems(lab))
 
 
 # Loading -------------------------------------------------------------------------------
