@@ -340,7 +340,7 @@ def test_cyrillic_mo_code(lab: Path) -> None:
             "../uz1",
             "expected a security profile name: lowercase Latin letters, digits, "
             "'-', '_', e.g. uz1, found \"../uz1\"",
-        ),  # fmt: skip
+        ),
         ("UZ 1", 'found "UZ 1"'),
     ],
 )
