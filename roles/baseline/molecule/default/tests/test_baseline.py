@@ -4,7 +4,7 @@ KEY = "AAAAC3NzaC1lZDI1NTE5AAAAIEWMDQ0z+fc5irlxiz3JCdMt9FrExl9vpMe65uhfnGHr"
 
 
 def test_hostname(host):
-    assert host.check_output("hostname") == "baseline-debian12"
+    assert host.check_output("hostname") == "debian12"
 
 
 def test_moscow_time(host):
