@@ -16,7 +16,7 @@ APT_PACKAGES := docker.io debootstrap openssh-client postgresql-15 nginx-light \
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help lab lab-down test lint unit molecule lab-test bench lock host venv docker
+.PHONY: help lab lab-down test lint unit app-test molecule lab-test bench lock host venv docker
 
 help:
 	@echo "make lab    bring up the sample region in local containers and deploy it"
@@ -33,12 +33,12 @@ lab-down: venv
 	$(BIN)/regbank lab down
 
 ## The whole suite, as CI runs it.
-test: host venv lint unit molecule lab-test
+test: host venv lint unit app-test molecule lab-test
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/ansible-lint --profile production roles playbooks
+	$(BIN)/ansible-lint roles playbooks tests/molecule
 
 unit: host venv
 	$(BIN)/pytest tests/unit
@@ -51,6 +51,10 @@ molecule: host venv
 	    (cd "$$role" && ../../$(BIN)/molecule test --all) || exit 1; \
 	  fi; \
 	done
+
+# The registry application's tests start their own PostgreSQL 15 cluster.
+app-test: host venv
+	cd app_bundle && ../$(BIN)/pytest
 
 lab-test: host venv
 	$(BIN)/pytest tests/lab
