@@ -150,6 +150,7 @@ class StoredData:
 
     cards: float  # family and minor cards, current and archived
     registry_rows: float  # plans, measures, reports, resolutions, raids, history
+    open_case_rows: float  # of which rows of cases still on record: read all the time
     audit_events: float  # within the retention period
     hot_audit_events: float  # the recent months the analytics keep reading
     users: float  # accounts (reference data is replicated to every site)
@@ -160,6 +161,7 @@ class DatabaseSize:
     registry: float
     audit: float
     reference: float
+    open_registry: float  # cards and rows of open cases: what updates touch
     hot: float  # bytes the working set needs in memory
 
     @property
@@ -172,9 +174,13 @@ def database_size(data: StoredData, c: Coefficients) -> DatabaseSize:
         data.cards * c.card_row_bytes + data.registry_rows * c.registry_row_bytes, c
     )
     reference = c.empty_database_bytes + data.users * c.reference_bytes_per_user
-    # Registry and directories are read all the time; of the audit, the recent months.
-    hot = registry + reference + audit_on_disk(data.hot_audit_events, c)
-    return DatabaseSize(registry, audit_on_disk(data.audit_events, c), reference, hot)
+    # Read all the time: the cards (searched by name), the rows of open cases, the
+    # directories and accounts, and the recent months of audit events.
+    hot_registry = registry_on_disk(
+        data.cards * c.card_row_bytes + data.open_case_rows * c.registry_row_bytes, c
+    )
+    hot = hot_registry + reference + audit_on_disk(data.hot_audit_events, c)
+    return DatabaseSize(registry, audit_on_disk(data.audit_events, c), reference, hot_registry, hot)
 
 
 def wal_bytes(written: Activity, c: Coefficients) -> float:
@@ -216,15 +222,16 @@ def backup_storage(
 ) -> float:
     """Full and differential backups kept for the retention period, with their WAL archive.
 
-    A full backup copies the database. A differential copies every file changed
-    since the last full: the registry tables change everywhere, the append-only
-    audit table only in its newest segments. One more full than the retention
+    A full backup copies the database. A differential copies every file (1 GB
+    segment) changed since the last full: updates touch the open cases, which
+    lie in the newest segments of the registry tables, and inserts add new data
+    at the end of the tables; the directories change anywhere. One more full than the retention
     holds is counted, for the one being taken while the oldest is still kept;
     archived WAL covers the retention plus one full cycle.
     """
     fulls = math.ceil(policy.retention_days / policy.full_every_days) + 1
     diffs_per_cycle = math.ceil(policy.full_every_days / policy.differential_every_days) - 1
-    changed = database.registry + database.reference
+    changed = database.open_registry + database.reference
     diff_bytes = sum(
         min(database.total, changed + k * policy.differential_every_days * new_bytes_per_day)
         for k in range(1, diffs_per_cycle + 1)

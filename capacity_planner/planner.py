@@ -254,21 +254,30 @@ class _Volumes:
         return self.regional_users[year] + sum(v[year].users for v in self.by_mo.values())
 
     def stored(self, codes: tuple[str, ...], year: int, c: Coefficients) -> StoredData:
-        """What the database of a site holding ``codes`` contains at the end of ``year``."""
+        """What the database of a site holding ``codes`` contains at the end of ``year``.
+
+        A case stays on record 1 / turnover years on average (on record = new cards a
+        year × time on record), so the registry rows of the last that many years
+        belong to open cases.
+        """
         region = self.region
         first = self.years[0]
         kept_from = year - region.retention.audit_events_years + 1
         hot_share = min(1.0, region.load_profile.hot_audit_months / model.MONTHS_PER_YEAR)
         turnover = region.growth.card_turnover_per_year
-        cards = rows = events = 0.0
+        open_years = 1 / turnover if turnover else math.inf
+        cards = rows = open_rows = events = 0.0
         for code in codes:
             volumes = self.by_mo[code]
             past = [volumes[y] for y in range(first, year + 1)]
             cards += volumes[year].records + turnover * sum(v.records for v in past)
             rows += sum(v.activity.entry for v in past) * c.registry_rows_per_entry_action
+            open_rows += c.registry_rows_per_entry_action * sum(
+                v.activity.entry * _overlap(age, open_years) for age, v in enumerate(reversed(past))
+            )
             events += sum(volumes[y].activity.total for y in range(max(first, kept_from), year + 1))
         hot = self.activity(codes, year).total * hot_share
-        return StoredData(cards, rows, events, hot, self.all_users(year))
+        return StoredData(cards, rows, open_rows, events, hot, self.all_users(year))
 
     def new_bytes_per_day(self, codes: tuple[str, ...], year: int, c: Coefficients) -> float:
         """Bytes the database gains per calendar day: new cards, registry rows, audit events."""
@@ -282,6 +291,11 @@ class _Volumes:
             c,
         )
         return (registry + model.audit_on_disk(activity.total, c)) / model.DAYS_PER_YEAR
+
+
+def _overlap(age: int, window_years: float) -> float:
+    """The share of the year ``age`` years back that falls within the last window_years."""
+    return max(0.0, min(1.0, window_years - age))
 
 
 def plan_region(region: Region, c: Coefficients) -> RegionPlan:

@@ -148,7 +148,7 @@ def _describe(document: LocatedDocument, model: type[BaseModel], item: dict) -> 
         # A bad mapping key, e.g. a year key that is not a number.
         loc = loc[: loc.index("[key]")]
         bad_key = loc.pop()
-        return document.problem(tuple(loc), f"key {bad_key!r}: expected a year such as 2020")
+        return document.problem(tuple(loc), f"key '{bad_key}': expected a year such as 2020")
     # Function and union validators add their own names to the location: drop them.
     loc = [part for part in loc if not (isinstance(part, str) and "[" in part)]
     key_path = tuple(loc)
@@ -160,7 +160,7 @@ def _describe(document: LocatedDocument, model: type[BaseModel], item: dict) -> 
         expected = "a whole number" if kind.startswith("int") else "a number"
         message = f"expected {expected}, got {given!r}"
     elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = next(iter(ctx.values()))
+        bound = _plain_number(next(iter(ctx.values())))
         relation = {
             "greater_than": ">",
             "greater_than_equal": ">=",
@@ -186,6 +186,11 @@ def _describe(document: LocatedDocument, model: type[BaseModel], item: dict) -> 
     else:
         message = item["msg"]
     return document.problem(key_path, message)
+
+
+def _plain_number(value: Any) -> Any:
+    """1.0 -> 1, so a bound reads as the user would write it."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _yaml_kind(value: Any) -> str:
