@@ -27,4 +27,4 @@ class StyledModelForm(forms.ModelForm):
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()
             elif isinstance(field.widget, forms.Textarea):
-                field.widget.attrs.setdefault("rows", 3)
+                field.widget.attrs["rows"] = 3

@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("directory/", include("directory.urls")),
     path("", include("registry.urls")),
+    path("", include("prevention.urls")),
     path("audit/", include("audit.urls")),
 ]

@@ -30,7 +30,7 @@ class CardForm(StyledModelForm):
         super().__init__(*args, **kwargs)
         self.mo = mo
         self.fields["categories"] = _categories_field(self.kind)
-        if self.instance.pk:
+        if not self.instance._state.adding:
             self.fields["categories"].initial = list(
                 self.instance.categories.values_list("pk", flat=True)
             )
@@ -45,7 +45,7 @@ class CardForm(StyledModelForm):
 
     def clean(self):
         data = super().clean()
-        identity_changed = not self.instance.pk or any(
+        identity_changed = self.instance._state.adding or any(
             f in self.changed_data for f in self.identity_fields
         )
         if not self.errors and identity_changed:

@@ -112,3 +112,12 @@ def plan(card, *, agency_obj: Agency | None = None, due=datetime.date(2030, 1, 1
             due_date=due,
         )
     return p
+
+
+def at_site(mo_code: str | None):
+    """Settings of a site: `at_site("MO-3")` is MO-3's municipal server, None the regional."""
+    from django.test import override_settings
+
+    if mo_code is None:
+        return override_settings(REGBANK_SITE_ROLE="regional", REGBANK_SITE_MO="")
+    return override_settings(REGBANK_SITE_ROLE="municipal", REGBANK_SITE_MO=mo_code)
