@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from capacity_planner.calibration import Calibration
-from capacity_planner.model import GIB
+from capacity_planner.model import CHECKPOINT_SECONDS, GIB
 from capacity_planner.planner import RegionPlan, SitePlan
 
 
@@ -24,6 +24,7 @@ def site_vars(site: SitePlan, plan: RegionPlan, calibration: Calibration) -> dic
         "postgresql_work_mem": f"{memory.work_mem_mib}MB",
         "postgresql_maintenance_work_mem": f"{memory.maintenance_work_mem_mib}MB",
         "postgresql_max_connections": site.max_connections,
+        "postgresql_checkpoint_timeout": f"{CHECKPOINT_SECONDS // 60}min",
         "postgresql_max_wal_size": f"{final.max_wal_size_mib}MB",
         "postgresql_wal_level": "logical" if site.replication else "replica",
     }

@@ -17,7 +17,7 @@ PAGE_BYTES = 8192
 SECONDS_PER_HOUR = 3600
 DAYS_PER_YEAR = 365
 MONTHS_PER_YEAR = 12
-CHECKPOINT_SECONDS = 15 * 60  # checkpoint_timeout the roles set
+CHECKPOINT_SECONDS = 15 * 60  # checkpoint_timeout the plan sets; max_wal_size is sized for it
 # Linux read-ahead (128 kB) merges sequential page reads into one disk operation.
 READ_AHEAD_PAGES = 16
 
@@ -223,11 +223,11 @@ def backup_storage(
     """Full and differential backups kept for the retention period, with their WAL archive.
 
     A full backup copies the database. A differential copies every file (1 GB
-    segment) changed since the last full: updates touch the open cases, which
-    lie in the newest segments of the registry tables, and inserts add new data
-    at the end of the tables; the directories change anywhere. One more full than the retention
-    holds is counted, for the one being taken while the oldest is still kept;
-    archived WAL covers the retention plus one full cycle.
+    segment) changed since the last full: updates touch the open cases, which lie
+    in the newest segments of the registry tables; inserts add new data at the
+    ends of the tables; the directories change anywhere. One more full than the
+    retention holds is counted, for the one being taken while the oldest is still
+    kept; archived WAL covers the retention plus one full cycle.
     """
     fulls = math.ceil(policy.retention_days / policy.full_every_days) + 1
     diffs_per_cycle = math.ceil(policy.full_every_days / policy.differential_every_days) - 1

@@ -218,7 +218,6 @@ class ScaleLimit:
 @dataclass(frozen=True)
 class RegionPlan:
     region: Region
-    years: tuple[int, ...]  # the last year of the file, then the horizon
     municipalities: tuple[MunicipalityPlan, ...]
     sites: tuple[SitePlan, ...]  # the regional server first
     uplink_need_mbps: float  # at the regional server
@@ -310,7 +309,6 @@ def plan_region(region: Region, c: Coefficients) -> RegionPlan:
         offload = _recommend_offload(region, volumes, municipalities, c)
     return RegionPlan(
         region=region,
-        years=tuple(range(region.base_year, region.horizon_end + 1)),
         municipalities=municipalities,
         sites=sites,
         uplink_need_mbps=_uplink_need_mbps(region, volumes, municipalities, c),
@@ -340,7 +338,8 @@ def _municipality_plan(
         online_demand_mbps=demand,
         online_need_mbps=need,
         replication_need_mbps=model.link_mbps(
-            _replication_bytes_per_second(region, volumes, mo.code, c, with_catch_up=True),
+            _replication_bytes_per_second(region, volumes, mo.code, c)
+            + _catch_up_bytes_per_second(region, volumes, mo.code, c),
             region.network,
         ),
         link_problems=tuple(problems),
@@ -374,17 +373,27 @@ def _peak_requests(activity: Activity, region: Region, c: Coefficients) -> Reque
     )
 
 
-def _replication_bytes_per_second(
-    region: Region, volumes: _Volumes, code: str, c: Coefficients, *, with_catch_up: bool
+def _replicated_bytes_per_year(
+    region: Region, volumes: _Volumes, code: str, c: Coefficients
 ) -> float:
-    """A municipal server's changes to the regional server in the peak hour, and, if asked,
-    the rate that ships an outage's backlog within the catch-up hours."""
-    yearly = model.replication_bytes(volumes.activity((code,), region.horizon_end), c)
-    rate = model.peak_per_second(yearly, region.load_profile)
-    if with_catch_up:
-        per_working_day = yearly / region.load_profile.working_days_per_year
-        rate += model.catch_up_bytes_per_second(per_working_day, region.outage_days, region.network)
-    return rate
+    return model.replication_bytes(volumes.activity((code,), region.horizon_end), c)
+
+
+def _replication_bytes_per_second(
+    region: Region, volumes: _Volumes, code: str, c: Coefficients
+) -> float:
+    """A municipal server's changes flowing to the regional server in the peak hour."""
+    yearly = _replicated_bytes_per_year(region, volumes, code, c)
+    return model.peak_per_second(yearly, region.load_profile)
+
+
+def _catch_up_bytes_per_second(
+    region: Region, volumes: _Volumes, code: str, c: Coefficients
+) -> float:
+    """The rate that ships a municipal server's backlog within the catch-up hours."""
+    yearly = _replicated_bytes_per_year(region, volumes, code, c)
+    per_working_day = yearly / region.load_profile.working_days_per_year
+    return model.catch_up_bytes_per_second(per_working_day, region.outage_days, region.network)
 
 
 def _uplink_need_mbps(
@@ -405,15 +414,11 @@ def _uplink_need_mbps(
     web = model.online_bytes_per_second(
         Requests(peak.read, peak.write, peak.analytics + regional), c
     )
-    steady = [
-        _replication_bytes_per_second(region, volumes, code, c, with_catch_up=False)
-        for code in servers
-    ]
-    catch_up = [
-        _replication_bytes_per_second(region, volumes, code, c, with_catch_up=True) - rate
-        for code, rate in zip(servers, steady, strict=True)
-    ]
-    return model.link_mbps(web + sum(steady) + max(catch_up, default=0.0), region.network)
+    steady = sum(_replication_bytes_per_second(region, volumes, code, c) for code in servers)
+    catch_up = max(
+        (_catch_up_bytes_per_second(region, volumes, code, c) for code in servers), default=0.0
+    )
+    return model.link_mbps(web + steady + catch_up, region.network)
 
 
 def _regional_analytics_requests(region: Region, volumes: _Volumes, year: int) -> float:
@@ -467,7 +472,7 @@ def _size_sites(
 def _analytics_loads(
     layout: SiteLayout, region: Region, volumes: _Volumes, year: int
 ) -> list[AnalyticsLoad]:
-    """Analytics of each served МO over its own events, and of the regional officers
+    """Analytics of each served МО over its own events, and of the regional officers
     over the whole region's events."""
     share = region.load_profile.analytics_share
     loads = [

@@ -159,6 +159,7 @@ def _links(plan: RegionPlan) -> Figure:
         label="имеющийся канал",
     )
     axes.set_yticks(list(positions), [mo.code for mo in municipalities])
+    axes.set_ylim(-0.6, len(municipalities) - 0.4)
     axes.set_xscale("log")
     axes.set_xlabel("Мбит/с (логарифмическая шкала)")
     handles = [
@@ -190,7 +191,10 @@ def _scale(plan: RegionPlan) -> Figure:
     first = plan.scale.first
     if first:
         axes.axvline(
-            first[1], color=COLOURS["limit"], linestyle=":", label=f"первый предел: ×{first[1]:.3g}"
+            first[1],
+            color=COLOURS["limit"],
+            linestyle=":",
+            label=f"первый предел: ×{first[1]:.3g}".replace(".", ","),
         )
     axes.set_xscale("log")
     axes.set_xlabel("Во сколько раз больше объёмы этого региона (все МО онлайн)")

@@ -246,8 +246,9 @@ def findings(plan: RegionPlan) -> list[str]:
     for site in plan.sites:
         if site.final.analytics_seconds > region.sizing.analytics_max_seconds:
             items.append(
-                f"На `{site.layout.name}` отчёт аналитики по всем своим МО займёт около "
-                f"{number(site.final.analytics_seconds, 1)} с процессорного времени (порог "
+                f"На `{site.layout.name}` самый тяжёлый отчёт аналитики (по всем МО площадки) "
+                f"займёт около {number(site.final.analytics_seconds, 1)} с процессорного "
+                "времени, читая с диска год журнала событий (порог "
                 f"{number(region.sizing.analytics_max_seconds, 1)} с): нужны заранее "
                 "агрегированные счётчики действий (например, по дням, МО, ведомствам и типам "
                 "действий) вместо подсчёта по журналу событий при каждом запросе."
@@ -265,8 +266,13 @@ def _offload_findings(plan: RegionPlan) -> list[str]:
     items = [f"Региональный сервер не укладывается в пределы сервера: {limits}."]
     offload = plan.offload
     if offload and offload.codes:
+        switch = (
+            "перейти на смешанную топологию и "
+            if plan.region.topology is Topology.CENTRALIZED
+            else ""
+        )
         items.append(
-            "Рекомендация: дать муниципальные серверы МО "
+            f"Рекомендация: {switch}дать муниципальные серверы МО "
             f"{', '.join(offload.codes)} (самые нагруженные): их онлайн-нагрузка уйдёт с "
             "регионального сервера, который будет принимать только их изменения."
         )
