@@ -38,6 +38,8 @@ TOPOLOGY_NAMES = {
 }
 ROLE_NAMES = {SiteRole.REGIONAL: "региональный", SiteRole.MUNICIPAL: "муниципальный"}
 RESOURCE_NAMES = {Resource.VCPU: "vCPU", Resource.RAM: "ОЗУ", Resource.DISK: "диск сервера"}
+# Beyond this many МО in one finding the summary lists codes only; the table has reasons.
+MAX_REASONS_IN_FINDINGS = 3
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,13 @@ def findings(plan: RegionPlan) -> list[str]:
     regional = plan.regional
     items = []
     servers = [mo for mo in plan.municipalities if mo.has_server]
-    if servers:
+    if len(servers) > MAX_REASONS_IN_FINDINGS:
+        codes = ", ".join(mo.code for mo in servers)
+        items.append(
+            f"Муниципальный сервер нужен {len(servers)} МО: {codes} "
+            "(причины — в таблице «Муниципальные образования»)."
+        )
+    elif servers:
         listed = "; ".join(f"{mo.code} — {server_reason_text(mo, plan)}" for mo in servers)
         items.append(f"Муниципальный сервер нужен {len(servers)} МО: {listed}.")
     else:
@@ -227,12 +235,20 @@ def findings(plan: RegionPlan) -> list[str]:
         f"журналы {gib(regional.final.logs_disk)}), резервные копии "
         f"{gib(regional.final.backup_disk)} ГиБ."
     )
+    at_risk = [mo for mo in plan.municipalities if mo.online_at_risk]
+    if len(at_risk) > MAX_REASONS_IN_FINDINGS:
+        items.append(
+            f"{len(at_risk)} МО работают онлайн по каналу ниже порогов: "
+            f"{', '.join(mo.code for mo in at_risk)}; при обрыве связи работа в них встанет "
+            "(причины — в таблице «Муниципальные образования»)."
+        )
+    else:
+        items += [
+            f"{mo.code} работает онлайн по каналу ниже порогов "
+            f"({link_problem_text(mo, plan)}): при обрыве связи работа в МО встанет."
+            for mo in at_risk
+        ]
     for mo in plan.municipalities:
-        if mo.online_at_risk:
-            items.append(
-                f"{mo.code} работает онлайн по каналу ниже порогов "
-                f"({link_problem_text(mo, plan)}): при обрыве связи работа в МО встанет."
-            )
         if mo.has_server and mo.link.bandwidth_mbps < mo.replication_need_mbps:
             items.append(
                 f"Канал {mo.code} ({mbps(mo.link.bandwidth_mbps)} Мбит/с) не успевает даже "
