@@ -37,6 +37,8 @@ class CardForm(StyledModelForm):
         self.duplicate_warnings: list[str] = []
         # the confirmation box appears only once a duplicate has been found
         self.fields["confirm_duplicate"].widget = forms.HiddenInput()
+        if self.field_order:
+            self.order_fields(self.field_order)
 
     identity_fields: tuple[str, ...] = ()
 
@@ -119,11 +121,12 @@ class MinorForm(CardForm):
             "notes",
         ]
 
+    field_order = [*Meta.fields[:10], "categories", "circumstances", "notes"]
+
     def __init__(self, *args, mo, **kwargs):
         super().__init__(*args, mo=mo, **kwargs)
         self.fields["family"].queryset = Family.objects.filter(mo=mo).order_by("family_name")
         self.fields["family"].help_text = "Если несовершеннолетний из семьи, состоящей на учёте."
-        self.order_fields([*self.Meta.fields[:10], "categories", "circumstances", "notes"])
 
     def clean_birth_date(self):
         value = not_in_future(self.cleaned_data["birth_date"], "Дата рождения")

@@ -185,6 +185,15 @@ def family_detail(request, pk):
             "registration_ground", "deregistration_ground"
         ),
         "categories": family.categories.all(),
+        "features": [
+            label
+            for flag, label in (
+                (family.is_large, "многодетная"),
+                (family.is_single_parent, "неполная"),
+                (family.is_low_income, "малоимущая"),
+            )
+            if flag
+        ],
         "plans": Plan.objects.visible_to(user).filter(family=family),
         "can_edit": family.editable_by(user),
         "warnings": [] if user.is_agency else duplicates.warnings_for_family(family),
