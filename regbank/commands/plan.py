@@ -4,10 +4,6 @@ import argparse
 import datetime
 from pathlib import Path
 
-from capacity_planner.calibration import SHIPPED_CALIBRATION
-from capacity_planner.report import summary_lines
-from capacity_planner.run import run_plan
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -29,15 +25,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--calibration",
         type=Path,
-        default=SHIPPED_CALIBRATION,
         metavar="FILE",
-        help="calibration file (default: the shipped provisional estimates)",
+        help="calibration file (default: the shipped provisional estimates, "
+        "capacity_planner/calibration/provisional.yaml)",
     )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    result = run_plan(args.region, args.calibration, args.out, datetime.date.today())
+    # Imported here: the planner loads matplotlib, which would slow every other command.
+    from capacity_planner.calibration import SHIPPED_CALIBRATION
+    from capacity_planner.report import summary_lines
+    from capacity_planner.run import run_plan
+
+    calibration = args.calibration or SHIPPED_CALIBRATION
+    result = run_plan(args.region, calibration, args.out, datetime.date.today())
     for line in summary_lines(result.plan, result.calibration):
         print(line)
     print()
