@@ -9,5 +9,7 @@ urlpatterns = [
     path("directory/", include("directory.urls")),
     path("", include("registry.urls")),
     path("", include("prevention.urls")),
+    path("meetings/", include("commission.urls")),
+    path("raids/", include("raids.urls")),
     path("audit/", include("audit.urls")),
 ]

@@ -167,6 +167,12 @@ def family_create(request):
     return _card_create(request, FamilyForm, "family", "registry/family_form.html")
 
 
+def _resolutions(user, **card):
+    from commission.models import Resolution
+
+    return Resolution.objects.visible_to(user).filter(**card).select_related("meeting")
+
+
 def family_detail(request, pk):
     _require_card_reader(request)
     user = request.user
@@ -195,6 +201,7 @@ def family_detail(request, pk):
             if flag
         ],
         "plans": Plan.objects.visible_to(user).filter(family=family),
+        "resolutions": _resolutions(user, family=family),
         "can_edit": family.editable_by(user),
         "warnings": [] if user.is_agency else duplicates.warnings_for_family(family),
     }
@@ -248,6 +255,7 @@ def minor_detail(request, pk):
         ),
         "categories": minor.categories.all(),
         "plans": Plan.objects.visible_to(user).filter(minor=minor),
+        "resolutions": _resolutions(user, minor=minor),
         "can_edit": minor.editable_by(user),
         "warnings": [] if user.is_agency else duplicates.warnings_for_minor(minor),
     }
