@@ -153,7 +153,6 @@ class SiteYear:
     wal_disk: float
     logs_disk: float
     backup_disk: float
-    web_bytes_per_second: float  # online users' traffic in the peak hour
 
     @property
     def server_disk(self) -> float:
@@ -558,7 +557,6 @@ def _site_year(
         ),
         logs_disk=model.with_headroom(logs, headroom),
         backup_disk=model.with_headroom(backups, headroom),
-        web_bytes_per_second=model.online_bytes_per_second(peak, c),
     )
 
 

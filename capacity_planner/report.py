@@ -151,7 +151,9 @@ def build_report(
             "Муниципальные образования",
             [
                 Paragraph(
-                    f"Пиковая нагрузка и потребность в канале — на {region.horizon_end} г. "
+                    f"Пиковая нагрузка и потребность в канале — на {region.horizon_end} г.; "
+                    "«онлайн нужно» — спрос или порог `online_work.min_bandwidth_mbps`, "
+                    "что больше. "
                     "Для МО с муниципальным сервером канал нужен только для репликации "
                     "(поток изменений плюс догон после простоя), пользователи работают с "
                     "сервером по локальной сети."
@@ -183,8 +185,10 @@ def build_report(
             [
                 Paragraph(
                     f"Файл `{calibration.path.name}`, дата {calibration.date}, "
-                    f"машина: {calibration.machine}; метод: {calibration.method}."
+                    f"машина: {calibration.machine}; метод: {calibration.method}; "
+                    f"версия приложения: {calibration.application_version or 'нет'}."
                 ),
+                *([Paragraph(calibration.notes)] if calibration.notes else []),
                 _coefficients_table(calibration),
             ],
         ),
@@ -372,7 +376,7 @@ def _sites_table(plan: RegionPlan) -> Table:
                 site.layout.mo_code or "все",
                 number(site.users),
                 number(site.vcpu),
-                number(site.ram_gib),
+                f"{site.ram_gib} ({number(site.ram_needed_mib / 1024, 1)})",
                 gib(final.data_disk),
                 gib(final.wal_disk),
                 gib(final.logs_disk),
@@ -388,7 +392,7 @@ def _sites_table(plan: RegionPlan) -> Table:
             "МО",
             "Пользователи",
             "vCPU",
-            "ОЗУ, ГиБ",
+            "ОЗУ, ГиБ (нужно)",
             "Данные, ГиБ",
             "WAL, ГиБ",
             "Журналы, ГиБ",
@@ -416,6 +420,7 @@ def _municipalities_table(plan: RegionPlan) -> Table:
                 number(mo.peak_rps, 3),
                 mbps(mo.link.bandwidth_mbps),
                 number(mo.link.availability, 3),
+                mbps(mo.online_demand_mbps),
                 mbps(mo.online_need_mbps),
                 decision_text(mo),
                 why or "—",
@@ -431,6 +436,7 @@ def _municipalities_table(plan: RegionPlan) -> Table:
             "Пик, запросов/с",
             "Канал, Мбит/с",
             "Доступность",
+            "Спрос онлайн, Мбит/с",
             "Онлайн нужно, Мбит/с",
             "Решение",
             "Почему",
