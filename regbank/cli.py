@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as other tools do.
+        sys.stdout = None
+        return 0
 
 
 if __name__ == "__main__":
