@@ -69,6 +69,8 @@ def app_server(django_db_setup, django_db_blocker):
         "REGBANK_SECURE_COOKIES": "false",
         "REGBANK_LOG_LEVEL": "WARNING",
         "REGBANK_REGION_NAME": "Образцовый регион",
+        "REGBANK_BIND": f"127.0.0.1:{port}",
+        "REGBANK_WORKERS": "2",
     }
     manage = [sys.executable, str(APP_DIR / "manage.py")]
 
@@ -96,10 +98,8 @@ def app_server(django_db_setup, django_db_blocker):
             sys.executable,
             "-m",
             "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
+            "-c",
+            "gunicorn.conf.py",
             "regbank_app.wsgi:application",
         ],
         env=env,
@@ -122,6 +122,8 @@ def app_server(django_db_setup, django_db_blocker):
     finally:
         server.terminate()
         server.wait(timeout=10)
+        first_line = server.stderr.readline().decode()
+        assert first_line.startswith("{") and '"logger": "gunicorn.error"' in first_line
         with psycopg.connect(**admin) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
