@@ -19,9 +19,9 @@ from regbank_app.models import RegistryModel
 
 
 class CardStatus(models.TextChoices):
-    NEW = "new", "Не поставлен на учёт"
+    NEW = "new", "Не поставлен(а) на учёт"
     ON_RECORD = "on_record", "Состоит на учёте"
-    DEREGISTERED = "deregistered", "Снят с учёта"
+    DEREGISTERED = "deregistered", "Снят(а) с учёта"
 
 
 class Sex(models.TextChoices):

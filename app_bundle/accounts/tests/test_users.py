@@ -150,3 +150,20 @@ def test_accounts_are_read_only_at_a_municipal_site(client, kdn1, settings):
     assert client.get(f"/accounts/users/{spec.pk}/edit/").status_code == 403
     page = client.get(f"/accounts/users/{spec.pk}/").content.decode()
     assert "ведутся на региональном сервере" in page
+
+
+def test_createsuperuser_makes_the_first_regional_officer(monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Pervyi-Parol-2025")
+    call_command(
+        "createsuperuser",
+        "--noinput",
+        "--username=admin",
+        "--last_name=Морозов",
+        "--first_name=Алексей",
+        verbosity=0,
+    )
+    admin = User.objects.get(username="admin")
+    assert admin.role == Role.REGIONAL and admin.manages_users
+    assert admin.check_password("Pervyi-Parol-2025") and not admin.must_change_password
