@@ -1,6 +1,12 @@
 from django.shortcuts import render
 
+from regbank_app import site
+
 from .models import Agency, AgencyType, Category, Ground, Municipality
+
+
+def _can_edit(request) -> bool:
+    return request.user.is_regional and site.masters_reference_data()
 
 
 def index(request):
@@ -30,13 +36,75 @@ def agency_list(request):
             "types": AgencyType.choices,
             "selected_mo": mo,
             "selected_type": type_,
+            "can_edit": _can_edit(request),
         },
     )
 
 
 def category_list(request):
-    return render(request, "directory/category_list.html", {"categories": Category.objects.all()})
+    return render(
+        request,
+        "directory/category_list.html",
+        {"categories": Category.objects.all(), "can_edit": _can_edit(request)},
+    )
 
 
 def ground_list(request):
-    return render(request, "directory/ground_list.html", {"grounds": Ground.objects.all()})
+    return render(
+        request,
+        "directory/ground_list.html",
+        {"grounds": Ground.objects.all(), "can_edit": _can_edit(request)},
+    )
+
+
+# --- editing: regional officers, at the regional server (directories are mastered there) --
+EDITABLE = {
+    "agency": (Agency, "directory.forms.AgencyForm", "directory:agency-list"),
+    "category": (Category, "directory.forms.CategoryForm", "directory:category-list"),
+    "ground": (Ground, "directory.forms.GroundForm", "directory:ground-list"),
+}
+
+
+def _require_editor(request):
+    from django.core.exceptions import PermissionDenied
+
+    if not site.masters_reference_data():
+        raise PermissionDenied("Справочники ведутся на региональном сервере.")
+    if not request.user.is_regional:
+        raise PermissionDenied("Справочники ведёт региональный специалист.")
+
+
+def entry_create(request, kind):
+    from django.utils.module_loading import import_string
+
+    from regbank_app.crud import create_object
+
+    _require_editor(request)
+    model, form_path, list_url = EDITABLE[kind]
+    return create_object(
+        request,
+        import_string(form_path),
+        "directory/form.html",
+        lambda obj: None,
+        {"title": f"Новая запись: {model._meta.verbose_name}", "list_url": list_url},
+        success_url=list_url,
+    )
+
+
+def entry_edit(request, kind, pk):
+    from django.shortcuts import get_object_or_404
+    from django.utils.module_loading import import_string
+
+    from regbank_app.crud import edit_object
+
+    _require_editor(request)
+    model, form_path, list_url = EDITABLE[kind]
+    obj = get_object_or_404(model, pk=pk)
+    return edit_object(
+        request,
+        obj,
+        import_string(form_path),
+        "directory/form.html",
+        {"title": f"{model._meta.verbose_name.capitalize()}: {obj}", "list_url": list_url},
+        success_url=list_url,
+    )

@@ -95,3 +95,47 @@ def test_directory_pages_list_the_region(client):
     assert "Смена места жительства" in client.get("/directory/grounds/").content.decode()
     assert "МО-10" in client.get("/directory/mo/").content.decode()
     assert "Беспризорный" in client.get("/directory/categories/").content.decode()
+
+
+def test_regional_officer_edits_directories_with_audit(client):
+    from accounts.models import Role
+    from audit.models import Action, AuditEvent
+    from regbank_app.testing import factories
+
+    client.force_login(factories.user(Role.REGIONAL, None))
+    mo5 = Municipality.objects.get(code="MO-5")
+    response = client.post(
+        "/directory/agencies/new/",
+        {
+            "mo": str(mo5.pk),
+            "type": "health",
+            "name": "ГБУЗ «Детская поликлиника № 2» МО-5",
+            "short_name": "Детская поликлиника № 2",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    agency = Agency.objects.get(short_name="Детская поликлиника № 2")
+    assert AuditEvent.objects.filter(action=Action.CREATE, object_id=agency.pk).exists()
+    response = client.post(
+        f"/directory/agencies/{agency.pk}/edit/",
+        {"mo": str(mo5.pk), "type": "health", "name": agency.name, "short_name": agency.short_name},
+    )
+    agency.refresh_from_db()
+    assert not agency.is_active
+    event = AuditEvent.objects.get(action=Action.UPDATE, object_id=agency.pk)
+    assert event.changes["is_active"] == {"label": "действует", "old": "да", "new": "нет"}
+    page = client.get("/directory/categories/").content.decode()
+    assert "/edit/" in page
+
+
+def test_others_cannot_edit_directories(client, settings):
+    from accounts.models import Role
+    from regbank_app.testing import factories
+
+    client.force_login(factories.user(Role.MUNICIPAL, "MO-1"))
+    assert client.get("/directory/agencies/new/").status_code == 403
+    assert "/edit/" not in client.get("/directory/agencies/").content.decode()
+    client.force_login(factories.user(Role.REGIONAL, None))
+    settings.REGBANK_SITE_ROLE, settings.REGBANK_SITE_MO = "municipal", "MO-3"
+    assert client.get("/directory/grounds/new/").status_code == 403

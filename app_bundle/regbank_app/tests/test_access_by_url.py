@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role
 from audit.models import Action, AuditEvent
+from directory.models import Category
 from regbank_app.testing import factories
 from registry.models import FamilyMember
 
@@ -64,6 +65,9 @@ def build_world():
         "audit:event": event.id,
         "prevention:plan": plan.pk,
         "prevention:measure": measure.pk,
+        "directory:agency": factories.agency("MO-2", "police").pk,
+        "directory:category": Category.objects.first().pk,
+        "directory:ground": factories.ground("R01").pk,
     }
     world.update(extra_world(family, minor, plan, measure))
     return world
@@ -107,22 +111,7 @@ def pk_for(world, name):
 
 
 def test_every_uuid_url_has_a_builder():
-    world_keys = {
-        "registry:family",
-        "registry:member-create",
-        "registry:member",
-        "registry:minor",
-        "registry:registration",
-        "accounts:user",
-        "audit:event",
-        "prevention:plan",
-        "prevention:measure",
-        "commission:meeting",
-        "commission:item",
-        "commission:resolution",
-        "raids:raid",
-        "raids:visit",
-    }
+    world_keys = build_world().keys()
     missing = [n for n, _ in uuid_urls() if not any(n.startswith(k) for k in world_keys)]
     assert not missing, f"add these URLs to build_world(): {missing}"
 
@@ -142,8 +131,9 @@ def test_mo1_user_gets_404_for_every_mo2_object(client, role):
         for method in (client.get, client.post):
             response = method(url)
             # a specialist has no user or audit pages at all (403); otherwise: not found
-            role_level = role == Role.AGENCY and name.startswith(
-                ("accounts:", "audit:", "commission:", "raids:")
+            role_level = name.startswith("directory:") or (
+                role == Role.AGENCY
+                and name.startswith(("accounts:", "audit:", "commission:", "raids:"))
             )
             allowed = {403, 404} if role_level else {404}
             assert response.status_code in allowed, (method.__name__, url, response.status_code)
