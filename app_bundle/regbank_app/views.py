@@ -35,6 +35,10 @@ def health(request):
 
 
 def home(request):
+    from django.db.models import Count, Q
+
+    from directory.models import Municipality
+    from prevention.models import Measure, MeasureStatus
     from registry.models import CardStatus, Family, Minor
 
     user = request.user
@@ -42,8 +46,25 @@ def home(request):
     if user.sees_cards:
         families = Family.objects.visible_to(user)
         minors = Minor.objects.visible_to(user)
+        measures = Measure.objects.visible_to(user)
+        if user.is_agency:
+            measures = measures.filter(agency_id=user.agency_id)
         context.update(
             families_on_record=families.filter(status=CardStatus.ON_RECORD).count(),
             minors_on_record=minors.filter(status=CardStatus.ON_RECORD).count(),
+            open_measures=measures.filter(status=MeasureStatus.PLANNED).count(),
+            overdue_measures=measures.overdue().count(),
         )
+    if user.is_regional:
+        on_record = Q(status=CardStatus.ON_RECORD)
+        family_counts = dict(
+            Family.objects.filter(on_record).values_list("mo").annotate(n=Count("id"))
+        )
+        minor_counts = dict(
+            Minor.objects.filter(on_record).values_list("mo").annotate(n=Count("id"))
+        )
+        context["by_mo"] = [
+            (mo, family_counts.get(mo.pk, 0), minor_counts.get(mo.pk, 0))
+            for mo in Municipality.objects.all()
+        ]
     return render(request, "home.html", context)
