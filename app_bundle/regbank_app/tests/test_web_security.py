@@ -122,3 +122,78 @@ def test_payload_in_account_fields_is_escaped(client):
     ):
         html = client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in html, url
+
+
+def test_payload_in_every_text_field_of_every_model_is_escaped_on_every_page(client):
+    """Every text column of every replicated model is filled with markup, then every page
+    (lists and every UUID URL) is read as a regional and as a municipal officer."""
+    from django.db import models
+    from django.urls import reverse
+
+    from audit.models import Action, AuditEvent
+    from regbank_app import replication
+
+    from .test_access_by_url import build_world, pk_for, uuid_urls
+
+    world = build_world()
+    mo2 = factories.mo("MO-2")
+    viewers = [
+        factories.user(Role.REGIONAL, None, can_manage_users=True),
+        factories.user(Role.MUNICIPAL, "MO-2", can_manage_users=True),
+    ]
+    for model in replication.models_of(replication.UP_APPS + replication.DOWN_APPS):
+        if model is AuditEvent:
+            continue
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField)
+            and not f.choices
+            and f.name not in ("password", "username")
+        ]
+        for i, pk in enumerate(model.objects.values_list("pk", flat=True)):
+            values = {}
+            for f in fields:
+                limit = f.max_length or 1000
+                values[f.name] = PAYLOAD[: limit - 5] + f"{i:05d}"  # unique per row
+            if values:
+                model.objects.filter(pk=pk).update(**values)
+    AuditEvent.objects.create(
+        site="regional",
+        action=Action.UPDATE,
+        mo=mo2,
+        object_repr=PAYLOAD,
+        user_name=PAYLOAD,
+        changes={"notes": {"label": PAYLOAD, "old": PAYLOAD, "new": PAYLOAD}},
+        details={"filters": {"name": PAYLOAD}},
+    )
+    plain_urls = [
+        "/",
+        "/families/",
+        "/minors/",
+        "/plans/",
+        "/plans/overdue/",
+        "/measures/?show=all",
+        "/meetings/",
+        "/raids/",
+        "/audit/",
+        "/accounts/users/",
+        "/directory/agencies/",
+        "/directory/categories/",
+        "/directory/grounds/",
+        "/directory/mo/",
+    ]
+    for viewer in viewers:
+        client.force_login(viewer)
+        urls = list(plain_urls)
+        for name, args in uuid_urls():
+            _, pk = pk_for(world, name)
+            urls.append(reverse(name, kwargs={a: pk for a in args}))
+        shown = 0
+        for url in urls:
+            response = client.get(url)
+            html = response.content.decode()
+            assert "<script" not in html, (viewer.role, url)
+            shown += "&lt;script&gt;" in html
+            assert response.status_code in (200, 302, 403), (viewer.role, url, response.status_code)
+        assert shown > len(urls) // 2  # the markup really reached most pages, escaped
