@@ -71,7 +71,10 @@ class TempCluster:
     def start(self) -> TempCluster:
         initdb = self._binary("initdb")
         pg_ctl = self._binary("pg_ctl")
-        self.base_dir = Path(tempfile.mkdtemp(prefix="regbank-pg-"))
+        # as root, the server runs as `postgres`, which must reach the folder: /tmp, not a
+        # TMPDIR under root's home
+        parent = os.environ.get("REGBANK_TEST_PG_TMP") or ("/tmp" if os.geteuid() == 0 else None)  # noqa: S108
+        self.base_dir = Path(tempfile.mkdtemp(prefix="regbank-pg-", dir=parent))
         if os.geteuid() == 0:
             try:
                 pw = pwd.getpwnam(SUPERUSER)
