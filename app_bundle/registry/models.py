@@ -118,6 +118,7 @@ class Card(RegistryModel):
 
     kind = ""
     number_prefix = ""
+    audit_exclude = ("status",)  # derived from registrations, which are audited themselves
 
     seq = models.PositiveIntegerField("порядковый номер", editable=False)
     status = models.CharField(

@@ -92,20 +92,14 @@ def _save_new_card(request, form, reg_form, mo):
     card.assign_number()
     card.save()
     form.save_categories(card)
-    audit.record(request, Action.CREATE, card, changes=audit.created(card))
+    details = {"duplicate_confirmed": form.duplicate_warnings} if form.duplicate_warnings else None
+    audit.record(request, Action.CREATE, card, changes=audit.created(card), details=details)
     registration = reg_form.save(commit=False)
     registration.mo = mo
     setattr(registration, card.kind, card)
     registration.save()
     audit.record(request, Action.CREATE, registration, changes=audit.created(registration))
     card.refresh_status()
-    if form.duplicate_warnings:
-        audit.record(
-            request,
-            Action.UPDATE,
-            card,
-            details={"duplicate_confirmed": form.duplicate_warnings},
-        )
     return card
 
 
