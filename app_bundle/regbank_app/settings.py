@@ -143,6 +143,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # nginx in front sets X-Forwarded-Proto and X-Real-IP.
+# TLS ends at nginx, which redirects plain HTTP; these can also be set here.
+SECURE_HSTS_SECONDS = env.int("REGBANK_HSTS_SECONDS", 0)
+SECURE_SSL_REDIRECT = env.bool("REGBANK_SSL_REDIRECT", False)
+# An internal system behind the VPN is never submitted to the browsers' HSTS preload list.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 REGBANK_BEHIND_PROXY = env.bool("REGBANK_BEHIND_PROXY", False)
 if REGBANK_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
