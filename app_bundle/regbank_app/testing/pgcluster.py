@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -168,14 +169,21 @@ def free_port_hint() -> int:
     return 55000 + os.getpid() % 5000
 
 
+def _stop_on(signum, frame):  # pragma: no cover
+    raise KeyboardInterrupt
+
+
 def main() -> None:  # pragma: no cover - developer helper
+    # started in the background, SIGINT may be ignored: stop on SIGTERM and SIGINT alike
+    signal.signal(signal.SIGTERM, _stop_on)
+    signal.signal(signal.SIGINT, _stop_on)
     cluster = TempCluster(port=free_port_hint()).start()
     cluster.psql("CREATE ROLE regbank LOGIN CREATEDB")
     cluster.psql("CREATE DATABASE regbank OWNER regbank")
     print(
         f"REGBANK_DATABASE_URL=postgresql://regbank@/regbank?host={cluster.socket_dir}&port={cluster.port}"
     )
-    print("Ctrl-C stops and removes the cluster.", flush=True)
+    print("Ctrl-C (or SIGTERM) stops and removes the cluster.", flush=True)
     try:
         while True:
             time.sleep(3600)
