@@ -173,8 +173,8 @@ def _container_spec(lab: Lab, host: LabHost) -> dict:
     return spec
 
 
-def _exec(container, command: list[str], what: str) -> str:
-    result = container.exec_run(command, user="root")
+def _exec(container, command: list[str], what: str, environment=None) -> str:
+    result = container.exec_run(command, user="root", environment=environment)
     if result.exit_code != 0:
         output = result.output.decode(errors="replace").strip()
         raise RegbankError(f"{container.name}: {what} failed: {output}")
@@ -209,13 +209,8 @@ systemctl start ssh
 
 def _provision_admin(container, host: LabHost, public_key: str) -> None:
     """What a site's installer does: an admin account reachable with the key."""
-    result = container.exec_run(
-        ["sh", "-c", ADMIN_SCRIPT], environment={"ADMIN": host.admin, "KEY": public_key}
-    )
-    if result.exit_code != 0:
-        raise RegbankError(
-            f"{container.name}: admin account setup failed: {result.output.decode().strip()}"
-        )
+    environment = {"ADMIN": host.admin, "KEY": public_key}
+    _exec(container, ["sh", "-c", ADMIN_SCRIPT], "admin account setup", environment)
 
 
 def _host_key_line(container, host: LabHost) -> str:
@@ -336,10 +331,18 @@ def status(inventory_path: Path) -> list[HostStatus]:
     return result
 
 
-def find_host(inventory_path: Path, name: str) -> LabHost:
+def running_host(inventory_path: Path, name: str) -> LabHost:
+    """The named lab host, once its container is known to be running."""
     lab = load_lab(inventory_path)
-    for host in lab.hosts:
-        if host.name == name:
-            return host
-    known = ", ".join(h.name for h in lab.hosts)
-    raise RegbankError(f"no host {name!r} in {inventory_path} (hosts: {known})")
+    host = next((h for h in lab.hosts if h.name == name), None)
+    if host is None:
+        known = ", ".join(h.name for h in lab.hosts)
+        raise RegbankError(f"no host {name!r} in {inventory_path} (hosts: {known})")
+    try:
+        running = docker_client().containers.get(host.container).status == "running"
+    except docker.errors.NotFound:
+        running = False
+    # Only then connect: with the lab down its address would route off the machine.
+    if not running:
+        raise RegbankError(f"{name} is not running; start the lab with `regbank lab up`")
+    return host

@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 from regbank import KIT_ROOT, lab
-from regbank.errors import RegbankError
 from regbank.lab_image import IMAGE, build_image
 
 DEFAULT_INVENTORY = KIT_ROOT / "inventory" / "lab"
@@ -41,10 +40,7 @@ def run(args) -> int:
     elif args.action == "status":
         return print_status(args.inventory)
     elif args.action == "ssh":
-        host = lab.find_host(args.inventory, args.host)
-        states = {s.host.name: s for s in lab.status(args.inventory)}
-        if states[host.name].container != "running":
-            raise RegbankError(f"{host.name} is not running; start the lab with `regbank lab up`")
+        host = lab.running_host(args.inventory, args.host)
         command = lab.ssh_command(host, args.command)
         os.execvp(command[0], command)  # noqa: S606 - hand the terminal to ssh
     elif args.action == "image":
