@@ -10,13 +10,14 @@ BIN     := $(VENV)/bin
 STAMPS  := .stamps
 UV_VERSION := 0.13.9
 # Debian packages the controller needs: Docker engine and debootstrap for the lab,
-# PostgreSQL and nginx for the application's tests, OpenSSH client for the lab.
+# PostgreSQL and nginx for the application's tests, OpenSSH client for the lab,
+# apt-cacher-ng as the package proxy every lab and molecule container shares.
 APT_PACKAGES := docker.io debootstrap openssh-client postgresql-15 nginx-light \
-                chromium fonts-dejavu-core locales
+                chromium fonts-dejavu-core locales apt-cacher-ng
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help lab lab-down test lint unit app-test molecule lab-test bench lock host venv docker
+.PHONY: help lab lab-down test lint unit app-test molecule lab-test bench lock host venv docker apt-proxy
 
 help:
 	@echo "make lab    bring up the sample region in local containers and deploy it"
@@ -48,7 +49,8 @@ molecule: host venv
 	@for role in roles/*/; do \
 	  if [ -d "$$role/molecule" ]; then \
 	    echo "== molecule: $$role"; \
-	    (cd "$$role" && ../../$(BIN)/molecule test --all) || exit 1; \
+	    (cd "$$role" && REGBANK_MOLECULE_HOST=$$(basename $$role) \
+	      ../../$(BIN)/molecule test --all) || exit 1; \
 	  fi; \
 	done
 
@@ -78,7 +80,7 @@ $(STAMPS)/venv: requirements.lock pyproject.toml
 	touch $@
 
 ## Host packages and a running Docker engine.
-host: $(STAMPS)/apt docker
+host: $(STAMPS)/apt docker apt-proxy
 $(STAMPS)/apt: Makefile
 	@mkdir -p $(STAMPS)
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -98,4 +100,22 @@ docker:
 	  setsid nohup dockerd >/var/log/regbank-dockerd.log 2>&1 < /dev/null & \
 	  for i in $$(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done; \
 	  docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/regbank-dockerd.log"; exit 1; }; \
+	fi
+
+# The package proxy on the Docker bridge (docs/lab.md): containers fetch through it,
+# so each package is downloaded once and hosts install at the same time safely.
+# Debian's packages come from deb.debian.org, not the package's default mirror list.
+ACNG_CONF := /etc/apt-cacher-ng/zz_regbank.conf
+ACNG_REMAP := Remap-debrep: file:deb_mirror*.gz /debian ; http://deb.debian.org/debian/
+ACNG_UP := curl -sf -o /dev/null http://127.0.0.1:3142/acng-report.html
+apt-proxy: $(STAMPS)/apt
+	@if [ "$$(cat $(ACNG_CONF) 2>/dev/null)" != '$(ACNG_REMAP)' ]; then \
+	  echo '$(ACNG_REMAP)' > $(ACNG_CONF); \
+	  /etc/init.d/apt-cacher-ng stop >/dev/null 2>&1 || true; \
+	fi
+	@if ! $(ACNG_UP); then \
+	  echo "apt-proxy: starting apt-cacher-ng"; \
+	  /etc/init.d/apt-cacher-ng start >/dev/null; \
+	  for i in $$(seq 30); do $(ACNG_UP) && break; sleep 1; done; \
+	  $(ACNG_UP) || { echo "apt-cacher-ng did not start; see /var/log/apt-cacher-ng"; exit 1; }; \
 	fi

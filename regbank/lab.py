@@ -7,7 +7,6 @@ what has that label, plus the key it generated.
 """
 
 import ipaddress
-import os
 import shutil
 import stat
 import subprocess
@@ -29,8 +28,6 @@ STATE_DIR = KIT_ROOT / ".lab"
 SSH_DIR = STATE_DIR / "ssh"
 KEY_FILE = SSH_DIR / "id_ed25519"
 KNOWN_HOSTS = SSH_DIR / "known_hosts"
-# One package cache per machine, shared by every lab host and role test.
-APT_CACHE = Path(os.environ.get("REGBANK_APT_CACHE", "/var/cache/regbank/apt-archives"))
 BOOT_TIMEOUT = 120
 
 
@@ -54,7 +51,7 @@ class Lab:
 
 def lab_from_inventory(inventory: Inventory) -> Lab:
     settings = inventory.region_vars.get("regbank_lab")
-    where = f"{inventory.path}/group_vars/all.yml: regbank_lab"
+    where = f"{inventory.path}/group_vars/all/main.yml: regbank_lab"
     if not isinstance(settings, dict) or not {"network", "subnet"} <= settings.keys():
         raise RegbankError(f"{where}: expected a mapping with 'network' and 'subnet'")
     try:
@@ -144,7 +141,6 @@ def ensure_network(client: docker.DockerClient, lab: Lab):
 
 
 def _container_spec(lab: Lab, host: LabHost) -> dict:
-    APT_CACHE.mkdir(parents=True, exist_ok=True)
     spec = {
         "image": IMAGE,
         "name": host.container,
@@ -159,7 +155,6 @@ def _container_spec(lab: Lab, host: LabHost) -> dict:
         "tmpfs": {"/run": "", "/run/lock": ""},
         "volumes": {
             "/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"},
-            str(APT_CACHE): {"bind": "/var/cache/apt/archives", "mode": "rw"},
         },
         # For the VPN: wireguard-go needs a tun device when the kernel lacks the module.
         "devices": ["/dev/net/tun:/dev/net/tun:rwm"],
@@ -299,9 +294,6 @@ def down(inventory_path: Path, purge: bool = False, log=print) -> None:
     if purge:
         for image_id in remove_images(client):
             log(f"removed image {image_id}")
-        if APT_CACHE.exists():
-            shutil.rmtree(APT_CACHE)
-            log(f"removed package cache {APT_CACHE}")
 
 
 @dataclass(frozen=True)

@@ -51,12 +51,6 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 """
 
-# apt keeps what it downloads, so the cache shared by all containers fills up.
-APT_KEEP_DEBS = """\
-APT::Keep-Downloaded-Packages "true";
-Binary::apt::APT::Keep-Downloaded-Packages "true";
-"""
-
 # Every container needs its own SSH host keys, made at its first boot.
 HOSTKEYS_UNIT = """\
 [Unit]
@@ -98,7 +92,6 @@ def _configure_rootfs(rootfs: Path, mirror: DebianMirror, log: Path) -> None:
     (rootfs / "etc/apt/sources.list.d/debian.sources").write_text(
         SOURCES.format(archive=mirror.archive, security=mirror.security, suite=SUITE)
     )
-    (rootfs / "etc/apt/apt.conf.d/90regbank-keep-debs").write_text(APT_KEEP_DEBS)
     for key in (rootfs / "etc/ssh").glob("ssh_host_*"):
         key.unlink()
     unit = rootfs / "etc/systemd/system/regbank-ssh-hostkeys.service"

@@ -21,7 +21,7 @@ def register(subparsers) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     actions.add_parser("up", help="build the image if needed and start every host")
     down = actions.add_parser("down", help="remove every container, network and key made")
-    down.add_argument("--purge", action="store_true", help="also the images and package cache")
+    down.add_argument("--purge", action="store_true", help="also the built images")
     actions.add_parser("status", help="state of each host and how to reach it")
     ssh = actions.add_parser("ssh", help="open a shell (or run COMMAND) on a lab host")
     ssh.add_argument("host")

@@ -113,7 +113,7 @@ def _host(inventory: Inventory, host: Host, codes: set[str] | None) -> list[Prob
 
     for key in REGION_KEYS:
         if host.sources.get(key) not in (None, *inventory.region_sources.values()):
-            add(key, "a region-wide key: set it once in group_vars/all.yml, not per group or host")
+            add(key, "a region-wide key: set it once in group_vars/all, not per group or host")
     return problems
 
 

@@ -239,35 +239,35 @@ def test_vars_directories_are_read(lab: Path) -> None:
 
 
 def test_unknown_topology(lab: Path) -> None:
-    set_key(lab / "group_vars" / "all.yml", "regbank_topology", "star")
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_topology", "star")
     assert only_problem(lab) == (
-        "lab/group_vars/all.yml: regbank_topology: expected one of centralized, distributed, "
+        "lab/group_vars/all/main.yml: regbank_topology: expected one of centralized, distributed, "
         'mixed, found "star"'
     )
 
 
 def test_missing_topology(lab: Path) -> None:
-    set_key(lab / "group_vars" / "all.yml", "regbank_topology", None)
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_topology", None)
     assert only_problem(lab) == (
-        "lab/group_vars/all.yml: regbank_topology: missing; expected one of centralized, "
+        "lab/group_vars/all/main.yml: regbank_topology: missing; expected one of centralized, "
         "distributed, mixed"
     )
 
 
 def test_municipal_host_in_centralized_region(lab: Path) -> None:
-    set_key(lab / "group_vars" / "all.yml", "regbank_topology", "centralized")
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_topology", "centralized")
     assert only_problem(lab) == (
         "lab/hosts.yml: all.children.municipal.hosts.mo3-srv: a centralized region has no "
-        "municipal servers (regbank_topology: centralized in lab/group_vars/all.yml); remove the "
+        "municipal servers (regbank_topology: centralized in lab/group_vars/all/main.yml); remove the "
         "host or set regbank_topology to mixed or distributed"
     )
 
 
 def test_distributed_region_names_the_mo_without_a_server(lab: Path) -> None:
-    set_key(lab / "group_vars" / "all.yml", "regbank_topology", "distributed")
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_topology", "distributed")
     assert only_problem(lab) == (
         "lab/hosts.yml: all.children.municipal.hosts: a distributed region needs a municipal "
-        "server in every МО (regbank_topology: distributed in lab/group_vars/all.yml); none for "
+        "server in every МО (regbank_topology: distributed in lab/group_vars/all/main.yml); none for "
         "MO-1, MO-2, MO-4, MO-5, MO-6, MO-7, MO-8, MO-9, MO-10"
     )
 
@@ -310,25 +310,29 @@ def test_not_exactly_one_regional_server(lab: Path, hosts_in_regional: str, foun
     ],
 )
 def test_malformed_mo_list(lab: Path, value: str | None, key: str, message: str) -> None:
-    all_yml = lab / "group_vars" / "all.yml"
+    all_yml = lab / "group_vars" / "all" / "main.yml"
     text = all_yml.read_text(encoding="utf-8")
     new = "" if value is None else f"regbank_mo: {value}\n"
     all_yml.write_text(re.sub(r"regbank_mo:\n(  - .*\n)+", new, text), encoding="utf-8")
-    assert only_problem(lab).startswith(f"lab/group_vars/all.yml: {key}: {message}")
+    assert only_problem(lab).startswith(f"lab/group_vars/all/main.yml: {key}: {message}")
 
 
 def test_duplicate_mo_code(lab: Path) -> None:
-    edit(lab / "group_vars" / "all.yml", "{code: MO-5, name: МО-5}", "{code: MO-4, name: МО-5}")
+    edit(
+        lab / "group_vars" / "all" / "main.yml",
+        "{code: MO-5, name: МО-5}",
+        "{code: MO-4, name: МО-5}",
+    )
     assert only_problem(lab) == (
-        "lab/group_vars/all.yml: regbank_mo[4].code: duplicate МО code MO-4 "
+        "lab/group_vars/all/main.yml: regbank_mo[4].code: duplicate МО code MO-4 "
         "(as regbank_mo[3].code); expected each code once"
     )
 
 
 def test_cyrillic_mo_code(lab: Path) -> None:
-    edit(lab / "group_vars" / "all.yml", "{code: MO-2,", "{code: МО-2,")
+    edit(lab / "group_vars" / "all" / "main.yml", "{code: MO-2,", "{code: МО-2,")
     found = only_problem(lab)  # the hosts' mo are not judged against a broken list
-    assert found.startswith("lab/group_vars/all.yml: regbank_mo[1].code: expected an МО code")
+    assert found.startswith("lab/group_vars/all/main.yml: regbank_mo[1].code: expected an МО code")
     assert 'found "МО-2" (it has non-Latin letters' in found
 
 
@@ -345,22 +349,22 @@ def test_cyrillic_mo_code(lab: Path) -> None:
     ],
 )
 def test_profile_name(lab: Path, value: str | None, message: str) -> None:
-    set_key(lab / "group_vars" / "all.yml", "regbank_profile", value)
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_profile", value)
     found = only_problem(lab)
-    assert found.startswith("lab/group_vars/all.yml: regbank_profile: ")
+    assert found.startswith("lab/group_vars/all/main.yml: regbank_profile: ")
     assert message in found
 
 
 def test_region_key_set_for_a_group(lab: Path) -> None:
-    write(lab / "group_vars" / "municipal.yml", "regbank_topology: distributed\n")
+    write(lab / "group_vars" / "municipal" / "main.yml", "regbank_topology: distributed\n")
     assert only_problem(lab) == (
-        "lab/group_vars/municipal.yml: regbank_topology: a region-wide key: set it once in "
-        "group_vars/all.yml, not per group or host"
+        "lab/group_vars/municipal/main.yml: regbank_topology: a region-wide key: set it once in "
+        "group_vars/all, not per group or host"
     )
 
 
 def test_region_vars_inline_in_hosts_yml(lab: Path) -> None:
-    set_key(lab / "group_vars" / "all.yml", "regbank_profile", None)
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_profile", None)
     edit(lab / "hosts.yml", "all:\n", "all:\n  vars:\n    regbank_profile: uz2\n")
     assert problems(lab) == []
     assert load_inventory(lab).region_vars["regbank_profile"] == "uz2"
@@ -372,14 +376,13 @@ def test_region_vars_inline_in_hosts_yml(lab: Path) -> None:
 def test_templates_and_vault_values_are_not_judged_as_literals(lab: Path) -> None:
     set_key(lab / "host_vars" / "ws-mo1.yml", "ansible_host", "\"{{ lookup('env', 'WS') }}\"")
     set_key(lab / "host_vars" / "ws-mo3.yml", "mo", "!vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162")
-    set_key(lab / "group_vars" / "all.yml", "regbank_profile", '"{{ region_profile }}"')
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_profile", '"{{ region_profile }}"')
     assert problems(lab) == []
 
 
 def test_vault_encrypted_files_are_tolerated(lab: Path) -> None:
     vault = "$ANSIBLE_VAULT;1.1;AES256\n61626364\n"
     write(lab / "group_vars" / "all" / "vault.yml", vault)
-    (lab / "group_vars" / "all.yml").rename(lab / "group_vars" / "all" / "main.yml")
     write(lab / "host_vars" / "ws-mo1" / "vault.yml", vault)
     (lab / "host_vars" / "ws-mo1.yml").rename(lab / "host_vars" / "ws-mo1" / "main.yml")
     assert problems(lab) == []
@@ -450,7 +453,7 @@ def test_stray_inventory_file(lab: Path) -> None:
 
 
 def test_given_hosts_file_means_its_directory(lab: Path) -> None:
-    set_key(lab / "group_vars" / "all.yml", "regbank_topology", "star")
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_topology", "star")
     assert problems(lab / "hosts.yml") == problems(lab)
 
 
@@ -470,7 +473,7 @@ def test_group_loop(lab: Path) -> None:
 
 
 def test_load_valid_inventory_lists_every_problem(lab: Path) -> None:
-    set_key(lab / "group_vars" / "all.yml", "regbank_topology", "star")
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_topology", "star")
     set_key(lab / "host_vars" / "ws-mo1.yml", "mo", None)
     with pytest.raises(RegbankError) as raised:
         load_valid_inventory(lab)
@@ -631,15 +634,15 @@ def test_playbook_stops_before_any_host(
 
 
 def test_playbook_stops_under_limit(loopback_lab: Path, tmp_path: Path) -> None:
-    set_key(loopback_lab / "group_vars" / "all.yml", "regbank_topology", "star")
+    set_key(loopback_lab / "group_vars" / "all" / "main.yml", "regbank_topology", "star")
     code, output = _run_playbook(_playbook(tmp_path), loopback_lab, "--limit", "ws-mo3")
     assert code != 0
-    assert "lab/group_vars/all.yml: regbank_topology: expected one of" in output
+    assert "lab/group_vars/all/main.yml: regbank_topology: expected one of" in output
     assert "HOST PLAY RAN" not in output
 
 
 def test_site_stops_before_any_host(loopback_lab: Path) -> None:
-    set_key(loopback_lab / "group_vars" / "all.yml", "regbank_topology", "centralized")
+    set_key(loopback_lab / "group_vars" / "all" / "main.yml", "regbank_topology", "centralized")
     # --check as well, so that even a broken check could not change this machine.
     code, output = _run_playbook(KIT_ROOT / "playbooks" / "site.yml", loopback_lab, "--check")
     assert code != 0

@@ -76,7 +76,7 @@ def _with_measure(code, mapping):
 
 
 def test_lab_inventory_profile_is_shipped():
-    group_vars = yaml.safe_load((KIT_ROOT / "inventory/lab/group_vars/all.yml").read_text())
+    group_vars = yaml.safe_load((KIT_ROOT / "inventory/lab/group_vars/all/main.yml").read_text())
     assert profile_path(group_vars["regbank_profile"]).is_file()
 
 
