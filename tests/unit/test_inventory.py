@@ -258,8 +258,8 @@ def test_municipal_host_in_centralized_region(lab: Path) -> None:
     set_key(lab / "group_vars" / "all" / "main.yml", "regbank_topology", "centralized")
     assert only_problem(lab) == (
         "lab/hosts.yml: all.children.municipal.hosts.mo3-srv: a centralized region has no "
-        "municipal servers (regbank_topology: centralized in lab/group_vars/all/main.yml); remove the "
-        "host or set regbank_topology to mixed or distributed"
+        "municipal servers (regbank_topology: centralized in lab/group_vars/all/main.yml); "
+        "remove the host or set regbank_topology to mixed or distributed"
     )
 
 
@@ -267,8 +267,8 @@ def test_distributed_region_names_the_mo_without_a_server(lab: Path) -> None:
     set_key(lab / "group_vars" / "all" / "main.yml", "regbank_topology", "distributed")
     assert only_problem(lab) == (
         "lab/hosts.yml: all.children.municipal.hosts: a distributed region needs a municipal "
-        "server in every МО (regbank_topology: distributed in lab/group_vars/all/main.yml); none for "
-        "MO-1, MO-2, MO-4, MO-5, MO-6, MO-7, MO-8, MO-9, MO-10"
+        "server in every МО (regbank_topology: distributed in lab/group_vars/all/main.yml); "
+        "none for MO-1, MO-2, MO-4, MO-5, MO-6, MO-7, MO-8, MO-9, MO-10"
     )
 
 
