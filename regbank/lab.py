@@ -25,9 +25,21 @@ from regbank.lab_image import IMAGE, build_image, current_image, remove_images
 
 LABEL = "org.regbank.lab"
 STATE_DIR = KIT_ROOT / ".lab"
-SSH_DIR = STATE_DIR / "ssh"
-KEY_FILE = SSH_DIR / "id_ed25519"
-KNOWN_HOSTS = SSH_DIR / "known_hosts"
+
+
+def ssh_dir(network: str) -> Path:
+    """Each lab (one per network name) keeps its own key and known hosts."""
+    return STATE_DIR / network / "ssh"
+
+
+def key_file(network: str) -> Path:
+    return ssh_dir(network) / "id_ed25519"
+
+
+def known_hosts_file(network: str) -> Path:
+    return ssh_dir(network) / "known_hosts"
+
+
 BOOT_TIMEOUT = 120
 
 
@@ -36,10 +48,12 @@ class LabHost:
     name: str
     address: str
     admin: str
+    network: str
 
     @property
     def container(self) -> str:
-        return f"regbank-lab-{self.name}"
+        # Named after the lab's network, so two labs (two inventories) can coexist.
+        return f"{self.network}-{self.name}"
 
 
 @dataclass(frozen=True)
@@ -72,7 +86,8 @@ def lab_from_inventory(inventory: Inventory) -> Lab:
                 f"{inventory.path}/host_vars/{host.name}.yml: ansible_host: "
                 f"a lab host needs an IP address inside {subnet}, found {address!r}"
             )
-        hosts.append(LabHost(host.name, address, str(host.vars.get("ansible_user", "root"))))
+        admin = str(host.vars.get("ansible_user", "root"))
+        hosts.append(LabHost(host.name, address, admin, settings["network"]))
     return Lab(network=settings["network"], subnet=str(subnet), hosts=hosts)
 
 
@@ -94,10 +109,11 @@ def docker_client() -> docker.DockerClient:
 # --- the SSH key --------------------------------------------------------------
 
 
-def ensure_key() -> str:
+def ensure_key(network: str) -> str:
     """Generate the lab's admin key once; return the public key line."""
-    SSH_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not KEY_FILE.exists():
+    key_path = key_file(network)
+    key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not key_path.exists():
         key = Ed25519PrivateKey.generate()
         private = key.private_bytes(
             serialization.Encoding.PEM,
@@ -108,12 +124,12 @@ def ensure_key() -> str:
             serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
         )
         # Written to a temporary name first: a half-written key is never used.
-        partial = KEY_FILE.with_suffix(".partial")
+        partial = key_path.with_suffix(".partial")
         partial.write_bytes(private)
         partial.chmod(stat.S_IRUSR | stat.S_IWUSR)
-        KEY_FILE.with_suffix(".pub").write_bytes(public + b" regbank-lab\n")
-        partial.rename(KEY_FILE)
-    return KEY_FILE.with_suffix(".pub").read_text().strip()
+        key_path.with_suffix(".pub").write_bytes(public + f" {network}\n".encode())
+        partial.rename(key_path)
+    return key_path.with_suffix(".pub").read_text().strip()
 
 
 # --- network and containers ----------------------------------------------------
@@ -228,9 +244,9 @@ def ssh_command(host: LabHost, command: list[str] | None = None) -> list[str]:
     return [
         "ssh",
         "-i",
-        str(KEY_FILE),
+        str(key_file(host.network)),
         "-o",
-        f"UserKnownHostsFile={KNOWN_HOSTS}",
+        f"UserKnownHostsFile={known_hosts_file(host.network)}",
         "-o",
         "StrictHostKeyChecking=yes",
         "-o",
@@ -252,7 +268,7 @@ def up(inventory_path: Path, log=print) -> Lab:
     if current_image(client) is None:
         log(f"building the base image {IMAGE} (debootstrap, about 2 minutes)")
     build_image(client, STATE_DIR / "image-build.log")
-    public_key = ensure_key()
+    public_key = ensure_key(lab.network)
     ensure_network(client, lab)
     known_hosts = []
     for host in lab.hosts:
@@ -273,7 +289,7 @@ def up(inventory_path: Path, log=print) -> Lab:
         _wait_booted(container)
         _provision_admin(container, host, public_key)
         known_hosts.append(_host_key_line(container, host))
-    KNOWN_HOSTS.write_text("\n".join(known_hosts) + "\n")
+    known_hosts_file(lab.network).write_text("\n".join(known_hosts) + "\n")
     for host in lab.hosts:
         _wait_ssh(host)
     return lab
@@ -288,9 +304,9 @@ def down(inventory_path: Path, purge: bool = False, log=print) -> None:
     for network in client.networks.list(filters={"label": f"{LABEL}={lab.network}"}):
         network.remove()
         log(f"removed network {network.name}")
-    if SSH_DIR.exists():
-        shutil.rmtree(SSH_DIR)
-        log(f"removed key {KEY_FILE}")
+    if (STATE_DIR / lab.network).exists():
+        shutil.rmtree(STATE_DIR / lab.network)
+        log(f"removed key {key_file(lab.network)}")
     if purge:
         for image_id in remove_images(client):
             log(f"removed image {image_id}")
@@ -318,7 +334,10 @@ def status(inventory_path: Path) -> list[HostStatus]:
         if container.status == "running":
             system = container.exec_run(["systemctl", "is-system-running"]).output.decode()
             system = system.strip()
-            reachable = KEY_FILE.exists() and _ssh(host, ["true"], capture=True).returncode == 0
+            reachable = (
+                key_file(host.network).exists()
+                and _ssh(host, ["true"], capture=True).returncode == 0
+            )
         result.append(HostStatus(host, container.status, system, reachable))
     return result
 

@@ -59,7 +59,9 @@ def print_status(inventory: Path) -> int:
             f"{state.system:<10} {reach}"
         )
     if all(s.ssh for s in states):
+        network = states[0].host.network if states else ""
+        key, known = lab.key_file(network), lab.known_hosts_file(network)
         print("\nReach a host with `regbank lab ssh HOST` (e.g. regbank lab ssh region-srv),")
-        print(f"or: ssh -i {lab.KEY_FILE} -o UserKnownHostsFile={lab.KNOWN_HOSTS} USER@ADDRESS")
+        print(f"or: ssh -i {key} -o UserKnownHostsFile={known} USER@ADDRESS")
         return 0
     return 1

@@ -93,6 +93,6 @@ def test_down_removes_everything_it_made(lab_up):
     client = docker.from_env()
     assert client.containers.list(all=True, filters={"label": lab.LABEL}) == []
     assert client.networks.list(filters={"label": lab.LABEL}) == []
-    assert not lab.KEY_FILE.exists()
+    assert not lab.key_file("regbank-lab").exists()
     # Only what it made: the base image stays for the next run.
     assert client.images.list(name="regbank/debian12-systemd")
