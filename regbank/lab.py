@@ -22,6 +22,7 @@ from regbank import KIT_ROOT
 from regbank.errors import RegbankError
 from regbank.inventory import Inventory, load_valid_inventory
 from regbank.lab_image import IMAGE, build_image, current_image, remove_images
+from regbank.secrets import ensure_lab_secrets
 
 LABEL = "org.regbank.lab"
 STATE_DIR = KIT_ROOT / ".lab"
@@ -292,6 +293,7 @@ def up(inventory_path: Path, log=print) -> Lab:
     known_hosts_file(lab.network).write_text("\n".join(known_hosts) + "\n")
     for host in lab.hosts:
         _wait_ssh(host)
+    ensure_lab_secrets(inventory_path, STATE_DIR / lab.network / "vault-password", log=log)
     return lab
 
 

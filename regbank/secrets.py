@@ -1,0 +1,336 @@
+"""The region's secrets: an ansible-vault file of ``vault_*`` variables, and the CA.
+
+``INVENTORY/group_vars/all/vault.yml`` holds every secret the kit's roles need,
+encrypted with the operator's vault password (the same file Ansible reads with
+``ANSIBLE_VAULT_PASSWORD_FILE``). `ensure_secrets` generates only what is missing
+and never changes a value that is already there: a region's passwords and its CA
+key survive every run. The CA certificate is public and lives in the clear at
+``INVENTORY/pki/ca.crt``; its key exists only inside the vault (``vault_pki_ca_key``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import secrets as random
+import stat
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from ansible.errors import AnsibleError
+from ansible.parsing.vault import VaultLib, VaultSecret, is_encrypted
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from regbank.errors import RegbankError
+
+VAULT_FILE = Path("group_vars") / "all" / "vault.yml"
+CA_CERT_FILE = Path("pki") / "ca.crt"
+PASSWORD_ENV = "ANSIBLE_VAULT_PASSWORD_FILE"  # noqa: S105 - a variable name, not a secret
+CA_KEY = "vault_pki_ca_key"
+CA_VALID_DAYS = 3650
+MIN_PASSWORD_LENGTH = 16
+
+
+def _password() -> str:
+    # URL-safe: no quoting trouble in YAML, env files, DSNs or shell.
+    return random.token_urlsafe(32)
+
+
+def _ca_key() -> str:
+    key = ec.generate_private_key(ec.SECP384R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+@dataclass(frozen=True)
+class Secret:
+    name: str
+    description: str
+    generate: Callable[[], str]
+
+
+# Every secret the kit's roles read. A role that needs a new one adds it here; the
+# next `regbank secrets init` adds it to every region's vault, keeping the rest.
+SECRETS: tuple[Secret, ...] = (
+    Secret(
+        "vault_registry_app_admin_password",
+        "password of the application's first administrator (registry_app)",
+        _password,
+    ),
+    Secret(CA_KEY, "private key of the region's CA, PEM (pki)", _ca_key),
+    Secret(
+        "vault_backup_cipher_pass",
+        "pgBackRest repository encryption passphrase (backup)",
+        _password,
+    ),
+    Secret(
+        "vault_postgresql_replication_password",
+        "password of the logical replication role between sites (postgresql)",
+        _password,
+    ),
+)
+
+
+@dataclass
+class Result:
+    vault: Path
+    added: list[str]
+    kept: list[str]
+    ca_certificate: Path
+    ca_written: bool
+
+
+# --- the vault password ---------------------------------------------------------
+
+
+def password_file(explicit: Path | None) -> Path:
+    """The password file: the option, else $ANSIBLE_VAULT_PASSWORD_FILE, as Ansible does."""
+    if explicit is not None:
+        return explicit
+    from_env = os.environ.get(PASSWORD_ENV, "")
+    if not from_env:
+        raise RegbankError(
+            f"no vault password: pass --vault-password-file FILE or set {PASSWORD_ENV} "
+            "(see docs/secrets.md)"
+        )
+    return Path(from_env)
+
+
+def read_password(path: Path) -> bytes:
+    try:
+        mode = path.stat().st_mode
+        data = path.read_bytes()
+    except OSError as error:
+        raise RegbankError(f"{path}: cannot read the vault password ({error.strerror})") from error
+    if mode & stat.S_IXUSR:
+        raise RegbankError(
+            f"{path}: is executable; the kit reads a plain password file, not a script"
+        )
+    # Ansible strips surrounding whitespace too, so both read the same password.
+    password = data.strip()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise RegbankError(
+            f"{path}: the vault password must be at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise RegbankError(f"{path}: readable by others; chmod 600 it")
+    return password
+
+
+def create_password_file(path: Path) -> None:
+    """A new random vault password, 0600, unless the file already exists."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.exists():
+        return
+    _write_atomically(path, (random.token_urlsafe(48) + "\n").encode())
+
+
+# --- the vault file ---------------------------------------------------------------
+
+
+def _vault(password: bytes) -> VaultLib:
+    return VaultLib([("default", VaultSecret(password))])
+
+
+def read_vault(path: Path, password: bytes) -> dict[str, str]:
+    """The decrypted mapping of a vault file; {} when the file does not exist."""
+    if not path.exists():
+        return {}
+    data = path.read_bytes()
+    if not is_encrypted(data):
+        raise RegbankError(
+            f"{path}: is not vault-encrypted; secrets must never be kept in clear — "
+            f"encrypt it with `ansible-vault encrypt {path}`"
+        )
+    try:
+        plaintext = _vault(password).decrypt(data)
+    except AnsibleError as error:
+        raise RegbankError(
+            f"{path}: cannot decrypt with the given vault password ({error.message})"
+        ) from error
+    try:
+        values = yaml.safe_load(plaintext) or {}
+    except yaml.YAMLError as error:
+        raise RegbankError(f"{path}: decrypted content is not valid YAML ({error})") from error
+    if not isinstance(values, dict):
+        raise RegbankError(f"{path}: expected a mapping of vault_* variables")
+    return values
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # A PEM key as a literal block: readable after `ansible-vault view`.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+HEADER = (
+    "# regbank secrets (ansible-vault). Generated by `regbank secrets init`; a value\n"
+    "# kept here is never replaced by the kit. See docs/secrets.md.\n"
+)
+
+
+def write_vault(path: Path, values: dict[str, str], password: bytes) -> None:
+    plaintext = HEADER + yaml.dump(
+        values, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000
+    )
+    ciphertext = _vault(password).encrypt(plaintext.encode())
+    _write_atomically(path, ciphertext)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# --- the CA certificate ----------------------------------------------------------
+
+
+def ca_certificate(key_pem: str, organisation: str) -> bytes:
+    """A self-signed CA certificate for the key: the trust anchor of every host."""
+    try:
+        key = serialization.load_pem_private_key(key_pem.encode(), password=None)
+    except (ValueError, TypeError) as error:
+        raise RegbankError(f"{CA_KEY}: not an unencrypted PEM private key ({error})") from error
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.COMMON_NAME, "regbank region CA"),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    public = key.public_key()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=CA_VALID_DAYS))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .sign(key, hashes.SHA384())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def _certificate_matches_key(cert_path: Path, key_pem: str) -> bool:
+    try:
+        certificate = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    except ValueError as error:
+        raise RegbankError(f"{cert_path}: not a PEM certificate ({error})") from error
+    key = serialization.load_pem_private_key(key_pem.encode(), password=None)
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    return certificate.public_key().public_bytes(
+        serialization.Encoding.DER, spki
+    ) == key.public_key().public_bytes(serialization.Encoding.DER, spki)
+
+
+# --- the whole step ----------------------------------------------------------------
+
+
+def ensure_secrets(
+    inventory: Path, password: bytes, organisation: str = "regbank", log=print
+) -> Result:
+    """Add the missing secrets to the inventory's vault and write the CA certificate if
+    missing. Existing values are kept; nothing is written when nothing is missing."""
+    inventory = Path(inventory)
+    if inventory.is_file():
+        inventory = inventory.parent
+    if not inventory.is_dir():
+        raise RegbankError(f"{inventory}: not an inventory directory")
+    vault_path = inventory / VAULT_FILE
+    cert_path = inventory / CA_CERT_FILE
+    values = read_vault(vault_path, password)
+    if CA_KEY not in values and cert_path.exists():
+        # A certificate without its key: generating a new key would silently split
+        # the region's trust in two. The operator must find the vault that has it.
+        raise RegbankError(
+            f"{cert_path} exists but {vault_path} has no {CA_KEY}: restore the vault "
+            f"that holds the CA key, or remove {cert_path} to start a new CA"
+        )
+    added = []
+    for secret in SECRETS:
+        if secret.name not in values:
+            values[secret.name] = secret.generate()
+            added.append(secret.name)
+    kept = [name for name in values if name not in added]
+    if added:
+        write_vault(vault_path, values, password)
+        log(f"{vault_path}: added {', '.join(added)}")
+    else:
+        log(f"{vault_path}: every secret present, nothing changed")
+    if not isinstance(values[CA_KEY], str):
+        raise RegbankError(f"{vault_path}: {CA_KEY} must be a PEM string")
+    ca_written = False
+    if cert_path.exists():
+        if not _certificate_matches_key(cert_path, values[CA_KEY]):
+            raise RegbankError(
+                f"{cert_path}: does not belong to {CA_KEY} in {vault_path}; "
+                "restore the matching pair (docs/secrets.md)"
+            )
+    else:
+        cert_path.parent.mkdir(parents=True, exist_ok=True)
+        cert_path.write_bytes(ca_certificate(values[CA_KEY], organisation))
+        cert_path.chmod(0o644)
+        ca_written = True
+        log(f"{cert_path}: written (the region's CA certificate; commit it)")
+    return Result(vault_path, added, kept, cert_path, ca_written)
+
+
+def ensure_lab_secrets(inventory: Path, password_path: Path, log=print) -> Result:
+    """For `regbank lab up`: a lab vault password under .lab/<network>/, then the vault.
+
+    `lab down` removes .lab/<network>/ with the password; a lab vault left behind
+    can then be read by no one, so (lab only) it is replaced along with its CA."""
+    inventory = Path(inventory)
+    if inventory.is_file():
+        inventory = inventory.parent
+    if not password_path.exists():
+        for stale in (inventory / VAULT_FILE, inventory / CA_CERT_FILE):
+            if stale.exists():
+                stale.unlink()
+                log(f"{stale}: removed (its lab vault password is gone)")
+        create_password_file(password_path)
+    organisation = "regbank lab"
+    return ensure_secrets(inventory, read_password(password_path), organisation, log=log)
