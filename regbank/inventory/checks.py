@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from regbank.inventory.loader import ROLE_GROUPS, Host, Inventory, Problem
+from regbank.inventory.role_vars import check_role_variables
 from regbank.inventory.schema import (
     REGION_KEYS,
     TOPOLOGIES,
@@ -33,6 +34,7 @@ def check(inventory: Inventory) -> list[Problem]:
     problems += _groups(inventory)
     problems += _topology(inventory, codes)
     problems += _addresses(inventory)
+    problems += check_role_variables(inventory)
     return list(dict.fromkeys(problems))  # a group's bad value is reported once, not per host
 
 

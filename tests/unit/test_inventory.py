@@ -657,3 +657,36 @@ def test_every_playbook_imports_preflight_first() -> None:
         plays = yaml.safe_load(playbook.read_text(encoding="utf-8"))
         first = plays[0].get("ansible.builtin.import_playbook", plays[0].get("import_playbook"))
         assert first == "preflight.yml", f"{playbook.name} must import preflight.yml first"
+
+
+# --- role variables against the roles' argument specs -----------------------------
+
+
+def test_misspelt_role_variable_is_named_with_a_suggestion(lab: Path) -> None:
+    write(lab / "group_vars" / "regional" / "baseline.yml", "baseline_locale_defualt: true\n")
+    assert only_problem(lab) == (
+        "lab/group_vars/regional/baseline.yml: baseline_locale_defualt: not a variable of "
+        "role baseline (roles/baseline/README.md); did you mean baseline_locale_default?"
+    )
+
+
+def test_role_variable_of_the_wrong_type_is_refused(lab: Path) -> None:
+    write(lab / "host_vars" / "ws-mo1" / "baseline.yml", "baseline_admin_sudo_nopasswd: maybe\n")
+    (lab / "host_vars" / "ws-mo1.yml").rename(lab / "host_vars" / "ws-mo1" / "main.yml")
+    found = only_problem(lab)
+    assert found.startswith("lab/host_vars/ws-mo1/baseline.yml: baseline_admin_sudo_nopasswd: ")
+    assert "not a valid boolean" in found
+
+
+def test_role_variable_set_for_a_group_is_reported_once(lab: Path) -> None:
+    write(lab / "group_vars" / "workstations" / "baseline.yml", "baseline_apt_repositories: {}\n")
+    found = problems(lab)
+    assert len(found) == 1 and "unable to convert to list" in found[0]
+
+
+def test_templated_role_variable_is_left_to_ansible(lab: Path) -> None:
+    write(
+        lab / "group_vars" / "regional" / "baseline.yml",
+        "baseline_admin_sudo_nopasswd: \"{{ lookup('env', 'X') }}\"\n",
+    )
+    assert problems(lab) == []
