@@ -24,6 +24,10 @@ help:
 	@echo "make test   the whole suite: lint, unit, molecule, lab integration"
 	@echo "make lab-down   remove the lab's containers, network and key"
 
+# The lab's vault password, made by `regbank lab up` (docs/secrets.md).
+LAB_VAULT_PASSWORD := $(CURDIR)/.lab/regbank-lab/vault-password
+lab lab-test: export ANSIBLE_VAULT_PASSWORD_FILE := $(LAB_VAULT_PASSWORD)
+
 ## The main job: the sample region deployed in local containers.
 lab: host venv
 	$(BIN)/regbank lab up
