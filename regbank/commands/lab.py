@@ -1,5 +1,6 @@
 """`regbank lab`: the sample region in local systemd containers."""
 
+import argparse
 import os
 from pathlib import Path
 
@@ -18,15 +19,24 @@ def register(subparsers) -> None:
         default=DEFAULT_INVENTORY,
         help="lab inventory (default: inventory/lab)",
     )
+    # -i is also accepted after the action (`regbank lab up -i inventory/lab-b`).
+    after = argparse.ArgumentParser(add_help=False)
+    after.add_argument("-i", "--inventory", type=Path, default=argparse.SUPPRESS)
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    actions.add_parser("up", help="build the image if needed and start every host")
-    down = actions.add_parser("down", help="remove every container, network and key made")
+    actions.add_parser("up", parents=[after], help="build the image if needed and start every host")
+    down = actions.add_parser(
+        "down", parents=[after], help="remove every container, network and key made"
+    )
     down.add_argument("--purge", action="store_true", help="also the built images")
-    actions.add_parser("status", help="state of each host and how to reach it")
-    ssh = actions.add_parser("ssh", help="open a shell (or run COMMAND) on a lab host")
+    actions.add_parser("status", parents=[after], help="state of each host and how to reach it")
+    ssh = actions.add_parser(
+        "ssh", parents=[after], help="open a shell (or run COMMAND) on a lab host"
+    )
     ssh.add_argument("host")
     ssh.add_argument("command", nargs="*")
-    image = actions.add_parser("image", help="build the base image only (role tests use it)")
+    image = actions.add_parser(
+        "image", parents=[after], help="build the base image only (role tests use it)"
+    )
     image.add_argument("--force", action="store_true", help="rebuild even if current")
     parser.set_defaults(func=run)
 
