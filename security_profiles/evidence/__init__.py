@@ -1,0 +1,1 @@
+"""The evidence pack: checks run over an inventory, results, documents, signed manifest."""
