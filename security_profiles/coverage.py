@@ -37,6 +37,7 @@ class MatrixRow:
     kind: MappingKind | None
     bucket: Bucket | None  # None for a removed measure: not required, not counted
     detail: str
+    checks: tuple[str, ...]  # ids of the checks that evidence it (checked_by)
     note: str | None
     reason: str | None  # why the region added or removed the measure
 
@@ -53,6 +54,7 @@ class Coverage:
     removed: int
     counts: dict[Bucket, int]  # over the required measures
     base_counts: dict[Bucket, int]  # over those of them in the level's base set
+    checked: int  # required measures with automated checks (checked_by)
     external_slots: dict[str, ExternalSlot]
     gaps: tuple[str, ...]  # what the coverage does not account for, said plainly
 
@@ -62,11 +64,19 @@ class Coverage:
 
 
 def _detail(mapping: MeasureMapping, tag: str, loaded: LoadedProfile) -> str:
+    detail = _primary_detail(mapping, tag, loaded)
+    if mapping.checked_by:
+        checks = "проверки: " + ", ".join(mapping.checked_by)
+        return f"{detail}; {checks}" if detail else checks
+    return detail
+
+
+def _primary_detail(mapping: MeasureMapping, tag: str, loaded: LoadedProfile) -> str:
     match mapping.kind:
         case "implemented_by":
             return ", ".join(f"{item.role}:{item.tag}" for item in mapping.implemented_by or [])
         case "checked_by":
-            return ", ".join(mapping.checked_by or [])
+            return ""
         case "organisational":
             return mapping.organisational or ""
         case "external":
@@ -96,6 +106,7 @@ def _row(requirement: Requirement, loaded: LoadedProfile) -> MatrixRow:
         kind=mapping.kind if mapping else None,
         bucket=bucket,
         detail=_detail(mapping, tag, loaded) if mapping else "",
+        checks=tuple(mapping.checked_by or []) if mapping else (),
         note=mapping.note if mapping else None,
         reason=requirement.reason,
     )
@@ -136,6 +147,7 @@ def coverage(loaded: LoadedProfile) -> Coverage:
         removed=origins["removed"],
         counts={bucket: tally[bucket] for bucket in BUCKETS},
         base_counts={bucket: base_tally[bucket] for bucket in BUCKETS},
+        checked=sum(1 for row in rows if row.checks and row.bucket is not None),
         external_slots=dict(profile.external_slots),
         gaps=_gaps(loaded),
     )

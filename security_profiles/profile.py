@@ -4,11 +4,15 @@ required measure is met.
 A profile maps every measure it requires to exactly one kind:
 
 - ``implemented_by``: roles of the kit whose tasks carry the measure's tag;
-- ``checked_by``: ids of checks that verify it on the hosts;
+- ``checked_by``: ids of checks that verify it on the hosts (security_profiles/checks);
 - ``organisational``: a document template under docs/templates/ to fill in;
 - ``external``: a certified-product slot the operator fills; the lab's stand-in is
   said plainly;
 - ``planned``: the roles that will implement it (only while they are unwritten).
+
+``checked_by`` may also stand beside ``implemented_by`` (the strongest evidence: a role
+applies the measure and a check proves it on every host) or beside ``planned`` (the
+check exists before the role lands and fails until it does).
 
 Required = the base set of the level in Order 21, plus measures the region adds, minus
 those it removes, each with a written reason.
@@ -34,6 +38,8 @@ TEMPLATES_DIR = "docs/templates"
 
 MappingKind = Literal["implemented_by", "checked_by", "organisational", "external", "planned"]
 MAPPING_KINDS: tuple[MappingKind, ...] = get_args(MappingKind)
+# Kinds a check can evidence together with: the roles that apply the measure.
+CHECKABLE_KINDS: tuple[MappingKind, ...] = ("implemented_by", "planned")
 
 RoleName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -55,16 +61,26 @@ class MeasureMapping(DataModel):
     @model_validator(mode="after")
     def _one_kind(self) -> "MeasureMapping":
         kinds = [kind for kind in MAPPING_KINDS if getattr(self, kind) is not None]
-        if len(kinds) != 1:
+        primary = [kind for kind in kinds if kind != "checked_by"]
+        if not kinds or len(primary) > 1:
             raise ValueError(
-                f"exactly one of {', '.join(MAPPING_KINDS)} is needed, "
+                f"exactly one of {', '.join(MAPPING_KINDS)} is needed "
+                f"(checked_by may join implemented_by or planned), "
                 f"found {', '.join(kinds) or 'none'}"
+            )
+        if self.checked_by and primary and primary[0] not in CHECKABLE_KINDS:
+            raise ValueError(
+                f"checked_by may join {' or '.join(CHECKABLE_KINDS)}, not {primary[0]}"
             )
         return self
 
     @property
     def kind(self) -> MappingKind:
-        return next(kind for kind in MAPPING_KINDS if getattr(self, kind) is not None)
+        """The primary kind: how the measure is met (checked_by alone when only checked)."""
+        return next(
+            (kind for kind in MAPPING_KINDS if kind != "checked_by" and getattr(self, kind)),
+            "checked_by",
+        )
 
 
 class Override(DataModel):
@@ -138,9 +154,16 @@ def load_profile(
     path: Path,
     *,
     kit_root: Path = KIT_ROOT,
-    check_ids: frozenset[str] = frozenset(),  # no checks exist yet (issue 6, item 4)
+    checks: dict[str, tuple[str, ...]] | None = None,  # check id → measure codes
 ) -> LoadedProfile:
-    """Read a profile and resolve every reference; all problems are reported at once."""
+    """Read a profile and resolve every reference; all problems are reported at once.
+
+    ``checks`` defaults to the kit's check registry (security_profiles.checks).
+    """
+    if checks is None:
+        from security_profiles.checks import REGISTRY
+
+        checks = {check.id: check.measures for check in REGISTRY.values()}
     profile = load_model(path, Profile)
     catalogs = load_catalogs()
     class_table = load_class_table()
@@ -150,7 +173,7 @@ def load_profile(
     problems: list[str] = []
     selection = _select(profile, catalogs, problems)
     _check_state_system(profile, class_table, problems)
-    references = _References(profile, kit_root, check_ids, tags)
+    references = _References(profile, kit_root, checks, tags)
     _check_mappings(profile, catalogs, selection, references, problems)
     if problems:
         lines = [f"{display_path(path)}: invalid profile:", *(f"  {p}" for p in problems)]
@@ -226,22 +249,28 @@ class _References:
         self,
         profile: Profile,
         kit_root: Path,
-        check_ids: frozenset[str],
+        checks: dict[str, tuple[str, ...]],
         role_tags: dict[str, frozenset[str] | None],
     ) -> None:
         self.slots = profile.external_slots
         self.kit_root = kit_root
-        self.check_ids = check_ids
+        self.checks = checks
         self.role_tags = role_tags
         self.used_slots: set[str] = set()
 
-    def problems(self, key: str, tag: str, mapping: MeasureMapping) -> list[str]:
+    def problems(self, key: str, code: str, tag: str, mapping: MeasureMapping) -> list[str]:
         found = []
         for index, item in enumerate(mapping.implemented_by or []):
             found += self._role(f"{key}.implemented_by[{index}]", tag, item)
         for index, check_id in enumerate(mapping.checked_by or []):
-            if check_id not in self.check_ids:
+            if check_id not in self.checks:
                 found.append(f"{key}.checked_by[{index}]: no check {check_id!r}")
+            elif code not in self.checks[check_id]:
+                evidenced = ", ".join(self.checks[check_id])
+                found.append(
+                    f"{key}.checked_by[{index}]: check {check_id!r} evidences {evidenced}, "
+                    f"not {code}"
+                )
         if mapping.organisational is not None:
             found += self._template(f"{key}.organisational", mapping.organisational)
         if mapping.external is not None:
@@ -284,6 +313,6 @@ def _check_mappings(
                 continue
             if (framework, code) not in required:
                 problems.append(f"{key}: not required by this profile (add it in overrides)")
-            problems += references.problems(key, measure_tag(framework, code), mapping)
+            problems += references.problems(key, code, measure_tag(framework, code), mapping)
     for slot in sorted(set(profile.external_slots) - references.used_slots):
         problems.append(f"external_slots.{slot}: not used by any measure")

@@ -168,6 +168,10 @@ def _table(result: Coverage) -> str:
         f"  {bucket:<20} {count:>5}  {result.base_counts[bucket]:>3}"
         for bucket, count in result.counts.items()
     ]
+    lines.append(
+        f"  с автоматическими проверками `regbank attest` (checked_by): {result.checked} мер "
+        "(в том числе среди planned: проверка не проходит, пока роли нет)"
+    )
     if result.external_slots:
         lines += ["", "Слоты сертифицированных средств (external):"]
         for name, slot in result.external_slots.items():

@@ -28,6 +28,7 @@ def test_show_table_prints_matrix_and_coverage(capsys):
         assert f"\n  {bucket} " in out
     assert "лаборатория: WireGuard" in out and "лаборатория: ClamAV" in out
     assert "Не учтено в покрытии:" in out
+    assert "с автоматическими проверками `regbank attest` (checked_by): " in out
 
 
 def test_show_json(capsys):

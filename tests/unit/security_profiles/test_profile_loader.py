@@ -222,18 +222,65 @@ def test_a_measure_given_twice_is_refused(kit):
         load_profile(path, kit_root=kit)
 
 
-def test_checked_by_resolves_against_the_known_checks(kit):
+def _load_with_checks(kit, data, checks):
     path = kit / "profile.yaml"
-    data = _with_measure("ИАФ.3", {"checked_by": ["ssh_keys_only"]})
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    result = coverage(load_profile(path, kit_root=kit, check_ids=frozenset({"ssh_keys_only"})))
+    return load_profile(path, kit_root=kit, checks=checks)
+
+
+def test_checked_by_resolves_against_the_known_checks(kit):
+    data = _with_measure("ИАФ.3", {"checked_by": ["app_accounts"]})
+    result = coverage(_load_with_checks(kit, data, {"app_accounts": ("ИАФ.3",)}))
     iaf3 = next(row for row in result.rows if row.code == "ИАФ.3")
-    assert (iaf3.bucket, iaf3.detail) == ("implemented+checked", "ssh_keys_only")
+    assert (iaf3.bucket, iaf3.kind, iaf3.detail) == (
+        "implemented+checked",
+        "checked_by",
+        "проверки: app_accounts",
+    )
+    assert iaf3.checks == ("app_accounts",)
 
 
-def test_no_check_exists_yet(kit):
-    message = _refused(kit, _with_measure("ИАФ.3", {"checked_by": ["ssh_keys_only"]}))
-    assert "measures.fstec21.ИАФ.3.checked_by[0]: no check 'ssh_keys_only'" in message
+def test_implemented_and_checked_is_the_strongest_evidence(kit):
+    data = _profile()
+    data["measures"]["fstec21"]["УПД.6"]["checked_by"] = ["pam_faillock"]
+    result = coverage(_load_with_checks(kit, data, {"pam_faillock": ("УПД.6",)}))
+    upd6 = next(row for row in result.rows if row.code == "УПД.6")
+    assert (upd6.kind, upd6.bucket) == ("implemented_by", "implemented+checked")
+    assert upd6.detail == "os_hardening:fstec21_upd_6; проверки: pam_faillock"
+    assert result.checked == 1
+
+
+def test_a_check_may_stand_beside_a_planned_role(kit):
+    data = _with_measure("ИАФ.1", {"planned": ["registry_app"], "checked_by": ["ssh_keys_only"]})
+    result = coverage(_load_with_checks(kit, data, {"ssh_keys_only": ("ИАФ.1",)}))
+    iaf1 = next(row for row in result.rows if row.code == "ИАФ.1")
+    assert (iaf1.kind, iaf1.bucket) == ("planned", "planned")
+    assert iaf1.checks == ("ssh_keys_only",)
+
+
+def test_a_check_does_not_stand_beside_a_document(kit):
+    data = _with_measure(
+        "УПД.16", {"organisational": "docs/templates/policy.md", "checked_by": ["x"]}
+    )
+    message = _refused(kit, data)
+    assert "measures.fstec21.УПД.16: checked_by may join implemented_by or planned" in message
+
+
+def test_no_such_check(kit):
+    data = _with_measure("ИАФ.3", {"checked_by": ["ssh_keys_only"]})
+    with pytest.raises(DataFileError) as caught:
+        _load_with_checks(kit, data, {})
+    assert "measures.fstec21.ИАФ.3.checked_by[0]: no check 'ssh_keys_only'" in str(caught.value)
+
+
+def test_a_check_must_evidence_the_measure_it_is_listed_for(kit):
+    data = _with_measure("ИАФ.3", {"checked_by": ["ssh_keys_only"]})
+    with pytest.raises(DataFileError) as caught:
+        _load_with_checks(kit, data, {"ssh_keys_only": ("ИАФ.1",)})
+    assert (
+        "measures.fstec21.ИАФ.3.checked_by[0]: check 'ssh_keys_only' evidences ИАФ.1, not ИАФ.3"
+        in str(caught.value)
+    )
 
 
 def test_unknown_and_unused_external_slots(kit):
@@ -281,3 +328,16 @@ def test_state_class_must_follow_from_significance_and_scale(kit):
     assert "state_system.class: К1 does not follow from significance low and scale regional" in (
         message
     )
+
+
+def test_uz1_lists_every_check_under_every_measure_it_evidences():
+    """The registry and the profile agree both ways: no check is left out of the matrix."""
+    from security_profiles.checks import REGISTRY
+
+    loaded = load_profile(profile_path("uz1"))
+    required = {row.code for row in coverage(loaded).rows if row.bucket is not None}
+    mappings = loaded.profile.measures["fstec21"]
+    for check in REGISTRY.values():
+        for code in check.measures:
+            assert code in required, f"{check.id}: {code} is not required by uz1"
+            assert check.id in (mappings[code].checked_by or []), f"uz1 {code} lacks {check.id}"
