@@ -127,4 +127,4 @@ def run_checks(
         connection = write_connection_inventory(targets, Path(folder))
         with ThreadPoolExecutor(max_workers=4) as pool:
             runs = list(pool.map(lambda t: run_host(t, connection, site_roles), targets))
-    return runs, started, now()
+    return runs, targets, started, now()
