@@ -61,7 +61,10 @@ def measure_results(cov: Coverage, runs: list[HostRun]) -> list[dict[str, Any]]:
         results = by_measure.get(row.code, [])
         outcomes = {r["result"] for r in results}
         if not results:
-            verdict = "not_checked"
+            # Nothing to run: say how the measure is evidenced instead.
+            verdict = {"organisational": "document", "external": "external"}.get(
+                row.kind or "", "planned" if row.kind == "planned" else "not_checked"
+            )
         elif outcomes == {PASS}:
             verdict = PASS
         elif ERROR in outcomes and FAIL not in outcomes:

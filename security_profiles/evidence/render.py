@@ -32,6 +32,16 @@ RESULT_TEXT = {
     "fail": "не выполнено",
     "error": "ошибка",
     "not_checked": "без автоматической проверки",
+    "document": "документ оператора",
+    "external": "сертифицированное средство оператора",
+    "planned": "роль ещё не в комплекте",
+}
+BUCKET_TEXT = {
+    "implemented+checked": "реализуется ролями и (или) проверяется",
+    "external": "сертифицированные средства (слоты)",
+    "organisational": "организационные (документы)",
+    "planned": "запланированы (роли пишутся)",
+    "unmapped": "без способа выполнения",
 }
 KIND_TEXT = {
     "implemented_by": "реализуется ролью",
@@ -63,7 +73,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["ru_date"] = _date
-    env.globals |= {"RESULT_TEXT": RESULT_TEXT, "KIND_TEXT": KIND_TEXT}
+    env.globals |= {"RESULT_TEXT": RESULT_TEXT, "KIND_TEXT": KIND_TEXT, "BUCKET_TEXT": BUCKET_TEXT}
     return env
 
 
