@@ -33,8 +33,10 @@ TOOLS = [{"name": "ClamAV", "purpose": "Антивирус", "slot": "antivirus"
 @pytest.fixture
 def pack(tmp_path):
     runs = [_run()]
-    results = build_results(runs, inventory=tmp_path, profile="uz1",
-                            started="2026-11-22T12:00:00+03:00", finished="2026-11-22T12:01:00+03:00")  # fmt: skip
+    started, finished = "2026-11-22T12:00:00+03:00", "2026-11-22T12:01:00+03:00"
+    results = build_results(
+        runs, inventory=tmp_path, profile="uz1", started=started, finished=finished
+    )
     out = tmp_path / "pack"
     write_pack(
         out, runs, results, parse_tools(TOOLS), key_path=tmp_path / "k" / "sign.key", pdf=False
@@ -88,9 +90,16 @@ def test_diff_shows_changed_checks(pack, tmp_path):
     new = json.loads(json.dumps(old))
     new["hosts"][0]["checks"][0] |= {"result": "fail", "observed": "permitrootlogin yes"}
     changes = diff_results(old, new)
-    assert changes == [{"host": "region-srv", "check": "ssh_root_login_disabled",
-                        "old_result": "pass", "new_result": "fail",
-                        "old_observed": "permitrootlogin no", "new_observed": "permitrootlogin yes"}]  # fmt: skip
+    assert changes == [
+        {
+            "host": "region-srv",
+            "check": "ssh_root_login_disabled",
+            "old_result": "pass",
+            "new_result": "fail",
+            "old_observed": "permitrootlogin no",
+            "new_observed": "permitrootlogin yes",
+        }
+    ]
     assert diff_results(old, old) == []
 
 
