@@ -48,15 +48,24 @@ lint: venv
 unit: host venv
 	$(BIN)/pytest tests/unit
 
+# Every role's scenario, MOLECULE_JOBS at a time (containers are named per role and
+# packages come through the shared proxy, so scenarios do not collide). Each log is
+# kept in .lab/molecule/<role>.log; a failing one is printed. `make molecule ROLES=nginx`
+# runs one role's.
+MOLECULE_JOBS ?= 2
+ROLES ?= $(patsubst roles/%/molecule,%,$(wildcard roles/*/molecule))
 molecule: host venv
 	$(BIN)/regbank lab image
-	@for role in roles/*/; do \
-	  if [ -d "$$role/molecule" ]; then \
-	    echo "== molecule: $$role"; \
-	    (cd "$$role" && REGBANK_MOLECULE_HOST=$$(basename $$role) \
-	      ../../$(BIN)/molecule test --all) || exit 1; \
-	  fi; \
-	done
+	@mkdir -p .lab/molecule
+	@printf '%s\n' $(ROLES) | xargs -P $(MOLECULE_JOBS) -I{} sh -c '\
+	  start=$$(date +%s); \
+	  if (cd roles/{} && REGBANK_MOLECULE_HOST={} ../../$(BIN)/molecule test --all) \
+	       > .lab/molecule/{}.log 2>&1; then \
+	    echo "== molecule: {} passed in $$(( $$(date +%s) - start )) s"; \
+	  else \
+	    echo "== molecule: {} FAILED; last lines of .lab/molecule/{}.log:"; \
+	    tail -n 80 .lab/molecule/{}.log; exit 255; \
+	  fi'
 
 # The registry application's tests start their own PostgreSQL 15 cluster.
 app-test: host venv
