@@ -141,7 +141,8 @@ def _labels(lab: Lab, **extra: str) -> dict[str, str]:
 
 
 def ensure_network(client: docker.DockerClient, lab: Lab):
-    found = client.networks.list(names=[lab.network])
+    # Docker matches names by prefix: regbank-lab would find regbank-lab-b too.
+    found = [net for net in client.networks.list(names=[lab.network]) if net.name == lab.network]
     if found:
         network = found[0]
         if network.attrs.get("Labels", {}).get(LABEL) != lab.network:
