@@ -1,7 +1,8 @@
 """The region inventory: read it, check it against the schema, refuse a bad one.
 
 A region inventory is a directory: hosts.yml (groups regional, municipal,
-workstations, optional backup), group_vars/ and host_vars/. See docs/inventory.md.
+workstations, optional backup and backup_drill), group_vars/ and host_vars/.
+See docs/inventory.md.
 """
 
 from __future__ import annotations

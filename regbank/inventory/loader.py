@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 HOSTS_FILE = "hosts.yml"
-ROLE_GROUPS = ("regional", "municipal", "workstations", "backup")
+ROLE_GROUPS = ("regional", "municipal", "workstations", "backup", "backup_drill")
 # How Ansible finds group_vars/<name> and host_vars/<name>: a directory or a bare
 # file first, then these extensions; the first match wins.
 VARS_EXTENSIONS = ("", ".yml", ".yaml", ".json")

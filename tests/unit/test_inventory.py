@@ -186,7 +186,7 @@ def test_host_in_no_role_group(lab: Path) -> None:
     edit(lab / "hosts.yml", "all:\n", "all:\n  hosts:\n    ws-mo3:\n")
     assert only_problem(lab) == (
         "lab/hosts.yml: all.hosts.ws-mo3: expected the host in exactly one of the groups "
-        "regional, municipal, workstations, backup; found none"
+        "regional, municipal, workstations, backup, backup_drill; found none"
     )
 
 
@@ -194,7 +194,8 @@ def test_host_in_two_role_groups(lab: Path) -> None:
     edit(lab / "hosts.yml", "        mo3-srv:\n", "        mo3-srv:\n        ws-mo1:\n")
     assert only_problem(lab) == (
         "lab/hosts.yml: all.children.municipal.hosts.ws-mo1: expected the host in exactly one "
-        "of the groups regional, municipal, workstations, backup; found municipal, workstations"
+        "of the groups regional, municipal, workstations, backup, backup_drill; found municipal, "
+        "workstations"
     )
 
 
