@@ -264,8 +264,15 @@ def _ssh(host: LabHost, command: list[str], capture: bool = False):
     return subprocess.run(ssh_command(host, command), capture_output=capture, check=False)
 
 
-def up(inventory_path: Path, log=print) -> Lab:
+def up(inventory_path: Path, log=print, recreate: tuple[str, ...] = ()) -> Lab:
+    """Start every host; the hosts named in `recreate` get a new, empty container."""
     lab = load_lab(inventory_path)
+    unknown = sorted(set(recreate) - {host.name for host in lab.hosts})
+    if unknown:
+        known = ", ".join(h.name for h in lab.hosts)
+        raise RegbankError(
+            f"--recreate: no host {', '.join(unknown)} in {inventory_path} ({known})"
+        )
     client = docker_client()
     if current_image(client) is None:
         log(f"building the base image {IMAGE} (debootstrap, about 2 minutes)")
@@ -274,6 +281,8 @@ def up(inventory_path: Path, log=print) -> Lab:
     ensure_network(client, lab)
     known_hosts = []
     for host in lab.hosts:
+        if host.name in recreate:
+            _remove_container(client, lab, host, log)
         try:
             container = client.containers.get(host.container)
             if container.labels.get(LABEL) != lab.network:
@@ -296,6 +305,20 @@ def up(inventory_path: Path, log=print) -> Lab:
         _wait_ssh(host)
     ensure_lab_secrets(inventory_path, STATE_DIR / lab.network / "vault-password", log=log)
     return lab
+
+
+def _remove_container(client: docker.DockerClient, lab: Lab, host: LabHost, log) -> None:
+    """Remove a host's container (and its data), so that it comes back as never used."""
+    try:
+        container = client.containers.get(host.container)
+    except docker.errors.NotFound:
+        return
+    if container.labels.get(LABEL) != lab.network:
+        raise RegbankError(
+            f"a container named {host.container!r} exists but the lab did not make it"
+        )
+    container.remove(force=True, v=True)
+    log(f"{host.name}: removed {host.container} to recreate it")
 
 
 def down(inventory_path: Path, purge: bool = False, log=print) -> None:

@@ -23,7 +23,16 @@ def register(subparsers) -> None:
     after = argparse.ArgumentParser(add_help=False)
     after.add_argument("-i", "--inventory", type=Path, default=argparse.SUPPRESS)
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    actions.add_parser("up", parents=[after], help="build the image if needed and start every host")
+    up = actions.add_parser(
+        "up", parents=[after], help="build the image if needed and start every host"
+    )
+    up.add_argument(
+        "--recreate",
+        metavar="HOST",
+        action="append",
+        default=[],
+        help="replace HOST's container with a fresh one (e.g. drill-srv); repeatable",
+    )
     down = actions.add_parser(
         "down", parents=[after], help="remove every container, network and key made"
     )
@@ -43,7 +52,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     if args.action == "up":
-        lab.up(args.inventory)
+        lab.up(args.inventory, recreate=tuple(args.recreate))
         print_status(args.inventory)
     elif args.action == "down":
         lab.down(args.inventory, purge=args.purge)
