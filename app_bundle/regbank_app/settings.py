@@ -44,6 +44,8 @@ REGBANK_REGIONAL_URL = env.str("REGBANK_REGIONAL_URL", "")
 # audit events.
 REGBANK_DB_APP_ROLE = env.str("REGBANK_DB_APP_ROLE", "")
 REGBANK_REGION_NAME = env.str("REGBANK_REGION_NAME", "Субъект Российской Федерации")
+# Chromium for the analytics report as PDF (headless print); none: print from the browser.
+REGBANK_CHROMIUM = env.str("REGBANK_CHROMIUM", "/usr/bin/chromium")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "commission",
     "raids",
     "audit",
+    "analytics",
 ]
 
 MIDDLEWARE = [

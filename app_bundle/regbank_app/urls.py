@@ -12,4 +12,5 @@ urlpatterns = [
     path("meetings/", include("commission.urls")),
     path("raids/", include("raids.urls")),
     path("audit/", include("audit.urls")),
+    path("analytics/", include("analytics.urls")),
 ]

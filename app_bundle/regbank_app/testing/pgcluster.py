@@ -39,6 +39,8 @@ class TempCluster:
     bin_dir: str = field(default_factory=lambda: os.environ.get("REGBANK_TEST_PG_BIN", DEFAULT_BIN))
     port: int = 55432
     base_dir: Path | None = None
+    # extra server settings (benchmarks: memory as on a real server), `-c name=value`
+    server_settings: dict[str, str] = field(default_factory=dict)
     _run_as: str | None = None
 
     @property
@@ -109,6 +111,7 @@ class TempCluster:
                 "-c shared_buffers=64MB",
                 "-c wal_level=logical",
                 "-c timezone=UTC",
+                *(f"-c {name}={value}" for name, value in self.server_settings.items()),
             ]
         )
         self._run(
