@@ -1,9 +1,10 @@
 """`regbank attest` on the lab: an audit-only run changes nothing; hardened hosts pass,
 a fresh unhardened host fails every check.
 
-The hardened lab is the inventory in REGBANK_ATTEST_INVENTORY (default inventory/lab),
-already up and deployed by site.yml (tests/lab/test_site.py does that). The test brings
-up one fresh container of its own on the network "<lab network>-fresh" (subnet
+The hardened lab is the session's lab (conftest.py: inventory/lab or
+REGBANK_LAB_INVENTORY), deployed by site.yml through the `deployed` fixture; with
+REGBANK_LAB_REUSE=1 the lab as it stands is used (already up and deployed). The test
+brings up one fresh container of its own on the network "<lab network>-fresh" (subnet
 REGBANK_ATTEST_FRESH_SUBNET, default 10.88.0.0/24) and removes it at the end.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import INVENTORY
 
 from regbank import KIT_ROOT
 from security_profiles.evidence.applicability import role_hosts
@@ -41,8 +43,10 @@ def attest(inventory: Path, out: Path) -> tuple[subprocess.CompletedProcess, dic
 
 
 @pytest.fixture(scope="module")
-def hardened_inventory() -> Path:
-    return KIT_ROOT / os.environ.get("REGBANK_ATTEST_INVENTORY", "inventory/lab")
+def hardened_inventory(request) -> Path:
+    if not os.environ.get("REGBANK_LAB_REUSE"):
+        request.getfixturevalue("deployed")
+    return INVENTORY
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +60,9 @@ def fresh_inventory(hardened_inventory):
     subnet = os.environ.get("REGBANK_ATTEST_FRESH_SUBNET", "10.88.0.0/24")
     main["regbank_lab"] = {"network": main["regbank_lab"]["network"] + "-fresh", "subnet": subnet}
     (folder / "group_vars/all/main.yml").write_text(yaml.safe_dump(main, allow_unicode=True))
+    vault = hardened_inventory / "group_vars/all/vault.yml"
+    if vault.is_file():  # the session's vault password must open the fresh one too
+        shutil.copy(vault, folder / "group_vars/all/vault.yml")
     (folder / "hosts.yml").write_text(
         "all:\n  children:\n    regional:\n      hosts:\n        fresh-srv:\n"
     )
@@ -113,7 +120,7 @@ def test_fresh_host_fails_every_check(fresh_inventory, tmp_path):
     # time_sync is baseline's: a fresh container has no chrony either.
     assert not passed, passed
     protocol = (out / "protocol.html").read_text(encoding="utf-8")
-    assert protocol.count(">не выполнено<") == len(host["checks"])
+    assert protocol.count('<td class="fail">не выполнено</td>') == len(host["checks"])
 
 
 def test_pack_verifies_and_reads_in_russian(hardened_pack):
