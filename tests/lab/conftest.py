@@ -1,0 +1,76 @@
+"""The lab, shared by every lab test: brought up and deployed once per session.
+
+The session starts from nothing (`regbank lab down`), brings the lab up, runs
+site.yml once, and the tests read what they need from that deployed region. Tests
+marked `teardown` run last, whatever their file: they take the lab down.
+The inventory is inventory/lab, or the one named by REGBANK_LAB_INVENTORY.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from regbank import KIT_ROOT, lab
+
+INVENTORY = Path(os.environ.get("REGBANK_LAB_INVENTORY", KIT_ROOT / "inventory" / "lab"))
+RECAP = re.compile(
+    r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "teardown: takes the lab down; runs after all others")
+    network = lab.load_lab(INVENTORY).network
+    # Ansible reads the lab's vault with the password `regbank lab up` makes.
+    os.environ.setdefault(
+        "ANSIBLE_VAULT_PASSWORD_FILE", str(lab.STATE_DIR / network / "vault-password")
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("teardown") is not None)
+
+
+def run(*command: str, check: bool = True) -> subprocess.CompletedProcess:
+    """A command as the operator types it, from the kit's folder, on this lab."""
+    env = {**os.environ, "ANSIBLE_INVENTORY": str(INVENTORY)}
+    result = subprocess.run(
+        command, cwd=KIT_ROOT, capture_output=True, text=True, check=False, env=env
+    )
+    if check and result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(command)} exited {result.returncode}:\n{result.stdout[-6000:]}"
+            f"\n{result.stderr[-4000:]}"
+        )
+    return result
+
+
+def regbank(*arguments: str, check: bool = True) -> subprocess.CompletedProcess:
+    action, *rest = arguments
+    return run("regbank", "lab", action, "-i", str(INVENTORY), *rest, check=check)
+
+
+def recap(output: str) -> dict[str, dict[str, int]]:
+    return {
+        m[1]: {"ok": int(m[2]), "changed": int(m[3]), "unreachable": int(m[4]), "failed": int(m[5])}
+        for m in RECAP.finditer(output)
+    }
+
+
+@pytest.fixture(scope="session")
+def lab_up() -> subprocess.CompletedProcess:
+    regbank("down")  # a clean start, whatever an earlier run left
+    up = regbank("up")
+    yield up
+    regbank("down", check=False)
+
+
+@pytest.fixture(scope="session")
+def deployed(lab_up) -> subprocess.CompletedProcess:
+    """site.yml's first run on the fresh lab."""
+    return run("ansible-playbook", "playbooks/site.yml")
