@@ -11,9 +11,10 @@ STAMPS  := .stamps
 UV_VERSION := 0.13.9
 # Debian packages the controller needs: Docker engine and debootstrap for the lab,
 # PostgreSQL and nginx for the application's tests, OpenSSH client for the lab,
-# apt-cacher-ng as the package proxy every lab and molecule container shares.
+# apt-cacher-ng as the package proxy every lab and molecule container shares,
+# poppler-utils to read the evidence pack's PDFs back in tests.
 APT_PACKAGES := docker.io debootstrap openssh-client postgresql-15 nginx-light \
-                chromium fonts-dejavu-core locales apt-cacher-ng
+                chromium fonts-dejavu-core locales apt-cacher-ng poppler-utils
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
