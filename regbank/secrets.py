@@ -4,8 +4,10 @@
 encrypted with the operator's vault password (the same file Ansible reads with
 ``ANSIBLE_VAULT_PASSWORD_FILE``). `ensure_secrets` generates only what is missing
 and never changes a value that is already there: a region's passwords and its CA
-key survive every run. The CA certificate is public and lives in the clear at
-``INVENTORY/pki/ca.crt``; its key exists only inside the vault (``vault_pki_ca_key``).
+key survive every run. The CA certificate is public and lives in the clear as the
+variable ``pki_ca_certificate`` in ``INVENTORY/group_vars/all/pki_ca.yml`` (a file
+elsewhere in the inventory folder would be read by Ansible as inventory); its key
+exists only inside the vault (``vault_pki_ca_key``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,10 @@ from cryptography.x509.oid import NameOID
 from regbank.errors import RegbankError
 
 VAULT_FILE = Path("group_vars") / "all" / "vault.yml"
-CA_CERT_FILE = Path("pki") / "ca.crt"
+CA_CERT_FILE = Path("group_vars") / "all" / "pki_ca.yml"
+CA_CERT_VAR = "pki_ca_certificate"
+# Where the first version wrote it; Ansible read that folder as inventory.
+LEGACY_CA_CERT_FILE = Path("pki") / "ca.crt"
 PASSWORD_ENV = "ANSIBLE_VAULT_PASSWORD_FILE"  # noqa: S105 - a variable name, not a secret
 CA_KEY = "vault_pki_ca_key"
 CA_VALID_DAYS = 3650
@@ -254,9 +259,33 @@ def ca_certificate(key_pem: str, organisation: str) -> bytes:
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 
+CA_CERT_HEADER = (
+    "# The region's CA certificate (public). Written by `regbank secrets init`; its key\n"
+    "# is vault_pki_ca_key in vault.yml. Commit this file. See docs/secrets.md.\n"
+)
+
+
+def write_ca_certificate(path: Path, pem: bytes) -> None:
+    body = yaml.dump({CA_CERT_VAR: pem.decode()}, Dumper=_Dumper, sort_keys=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(CA_CERT_HEADER + body)
+    path.chmod(0o644)
+
+
+def read_ca_certificate(path: Path) -> str:
+    try:
+        values = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise RegbankError(f"{path}: not valid YAML ({error})") from error
+    pem = values.get(CA_CERT_VAR) if isinstance(values, dict) else None
+    if not isinstance(pem, str):
+        raise RegbankError(f"{path}: expected {CA_CERT_VAR}: <the CA certificate, PEM>")
+    return pem
+
+
 def _certificate_matches_key(cert_path: Path, key_pem: str) -> bool:
     try:
-        certificate = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        certificate = x509.load_pem_x509_certificate(read_ca_certificate(cert_path).encode())
     except ValueError as error:
         raise RegbankError(f"{cert_path}: not a PEM certificate ({error})") from error
     key = serialization.load_pem_private_key(key_pem.encode(), password=None)
@@ -310,11 +339,9 @@ def ensure_secrets(
                 "restore the matching pair (docs/secrets.md)"
             )
     else:
-        cert_path.parent.mkdir(parents=True, exist_ok=True)
-        cert_path.write_bytes(ca_certificate(values[CA_KEY], organisation))
-        cert_path.chmod(0o644)
+        write_ca_certificate(cert_path, ca_certificate(values[CA_KEY], organisation))
         ca_written = True
-        log(f"{cert_path}: written (the region's CA certificate; commit it)")
+        log(f"{cert_path}: written (the region CA certificate, public; commit it)")
     return Result(vault_path, added, kept, cert_path, ca_written)
 
 
@@ -326,6 +353,11 @@ def ensure_lab_secrets(inventory: Path, password_path: Path, log=print) -> Resul
     inventory = Path(inventory)
     if inventory.is_file():
         inventory = inventory.parent
+    legacy = inventory / LEGACY_CA_CERT_FILE
+    if legacy.exists():
+        legacy.unlink()
+        if not any(legacy.parent.iterdir()):
+            legacy.parent.rmdir()
     if not password_path.exists():
         for stale in (inventory / VAULT_FILE, inventory / CA_CERT_FILE):
             if stale.exists():

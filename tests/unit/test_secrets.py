@@ -59,7 +59,10 @@ def test_init_creates_a_vault_ansible_can_read(inventory, password_file):
 def test_ca_certificate_is_the_vault_keys_and_a_ca(inventory, password_file):
     secrets.ensure_secrets(inventory, secrets.read_password(password_file), "Регион", log=print)
     values = ansible_view(inventory / "group_vars" / "all" / "vault.yml", password_file)
-    cert = x509.load_pem_x509_certificate((inventory / "pki" / "ca.crt").read_bytes())
+    ca_file = inventory / "group_vars" / "all" / "pki_ca.yml"
+    cert = x509.load_pem_x509_certificate(
+        yaml.safe_load(ca_file.read_text())["pki_ca_certificate"].encode()
+    )
     key = serialization.load_pem_private_key(values["vault_pki_ca_key"].encode(), None)
     spki = serialization.PublicFormat.SubjectPublicKeyInfo
     der = serialization.Encoding.DER
@@ -72,10 +75,13 @@ def test_second_run_changes_nothing(inventory, password_file):
     password = secrets.read_password(password_file)
     secrets.ensure_secrets(inventory, password, log=print)
     vault = inventory / "group_vars" / "all" / "vault.yml"
-    before = (vault.read_bytes(), (inventory / "pki" / "ca.crt").read_bytes())
+    before = (vault.read_bytes(), (inventory / "group_vars" / "all" / "pki_ca.yml").read_bytes())
     result = secrets.ensure_secrets(inventory, password, log=print)
     assert result.added == [] and not result.ca_written
-    assert (vault.read_bytes(), (inventory / "pki" / "ca.crt").read_bytes()) == before
+    assert (
+        vault.read_bytes(),
+        (inventory / "group_vars" / "all" / "pki_ca.yml").read_bytes(),
+    ) == before
 
 
 def test_existing_secrets_are_kept_and_missing_ones_added(inventory, password_file):
@@ -110,8 +116,7 @@ def test_a_vault_in_clear_is_refused(inventory, password_file):
 
 
 def test_a_ca_certificate_without_its_key_is_refused(inventory, password_file):
-    (inventory / "pki").mkdir()
-    (inventory / "pki" / "ca.crt").write_text("placeholder\n")
+    (inventory / "group_vars" / "all" / "pki_ca.yml").write_text("pki_ca_certificate: x\n")
     with pytest.raises(RegbankError, match="has no vault_pki_ca_key"):
         secrets.ensure_secrets(inventory, secrets.read_password(password_file), log=print)
     assert not (inventory / "group_vars" / "all" / "vault.yml").exists()
@@ -123,7 +128,8 @@ def test_a_foreign_ca_certificate_is_refused(inventory, password_file, tmp_path)
     other = tmp_path / "other"
     shutil.copytree(KIT / "inventory" / "example", other)
     secrets.ensure_secrets(other, password, log=print)
-    shutil.copy(other / "pki" / "ca.crt", inventory / "pki" / "ca.crt")
+    ca_file = Path("group_vars") / "all" / "pki_ca.yml"
+    shutil.copy(other / ca_file, inventory / ca_file)
     with pytest.raises(RegbankError, match="does not belong to vault_pki_ca_key"):
         secrets.ensure_secrets(inventory, password, log=print)
 
@@ -181,3 +187,21 @@ def test_cli_init(inventory, password_file):
     )  # fmt: skip
     assert bad.returncode == 2
     assert "cannot read the vault password" in bad.stderr + bad.stdout
+
+
+def test_the_inventory_stays_valid_and_ansible_reads_the_ca(inventory, password_file):
+    """Ansible parses every file of an inventory folder: the CA must not add one it can't."""
+    from regbank.inventory import validate_inventory
+
+    secrets.ensure_secrets(inventory, secrets.read_password(password_file), log=print)
+    assert [str(p) for p in validate_inventory(inventory)] == []
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible"), "region-srv", "-i", str(inventory),
+         "--vault-password-file", str(password_file), "-m", "ansible.builtin.debug",
+         "-a", "msg={{ pki_ca_certificate is search('BEGIN CERTIFICATE') and "
+               "vault_pki_ca_key is search('PRIVATE KEY') }}"],
+        capture_output=True, text=True, check=False, cwd=KIT,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert '"msg": true' in out.stdout
+    assert "WARNING" not in out.stderr, out.stderr
