@@ -1,0 +1,348 @@
+"""The server `regbank calibrate` measures: a site reached over SSH, or a local app.
+
+Both kinds answer the same questions: run the probe (probe.py) there, run SQL as
+PostgreSQL's superuser in the application's database, run Python in the app's
+`manage.py shell`, and say which processes are the application and the database and
+which files are their logs.
+
+* ``SshTarget``: a host of an inventory, reached with the SSH settings Ansible uses
+  for it (address, port, user, key, common args: Ansible renders them), commands run
+  through sudo. The app is the registry_app role's deployment (regbank-app.service,
+  regbank-manage), the database Debian's cluster 15/main.
+* ``LocalApp``: gunicorn and a throwaway PostgreSQL 15 cluster started here, the way
+  the app's own tests and bench start them (regbank_app.testing.pgcluster), with the
+  sample region's directories and a share of its activity loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROBE = Path(__file__).resolve().parent / "probe.py"
+KIT_DIR = Path(__file__).resolve().parents[2]
+APP_DIR = KIT_DIR / "app_bundle"
+DATABASE = "regbank"
+# Settings of the local cluster that make WAL and durability behave as on a server
+# (the test defaults switch them off for speed).
+LOCAL_SERVER_SETTINGS = {
+    "fsync": "on",
+    "synchronous_commit": "on",
+    "full_page_writes": "on",
+    "shared_buffers": "256MB",
+    "shared_preload_libraries": "pg_stat_statements",
+    "checkpoint_timeout": "15min",
+    "max_wal_size": "2GB",
+}
+
+
+class TargetError(RuntimeError):
+    """The measured server could not be reached or did not answer as expected."""
+
+
+@dataclass
+class Target:
+    """What every target provides; see the module doc."""
+
+    name: str = ""
+    base_url: str = ""
+    host_header: str | None = None
+    verify: bool | str = True
+    groups: dict = field(default_factory=dict)  # probe process groups: name -> unit/pid
+    app_journal_unit: str | None = None  # app log in the journal (else a file in logs)
+    logs: dict = field(default_factory=dict)  # role ("db", "web", "app") -> path
+
+    # --- to be provided ---------------------------------------------------------------
+    def run(self, argv: list[str], stdin: str | None = None, timeout: float = 600) -> str:
+        raise NotImplementedError
+
+    def psql_argv(self, sql: str) -> list[str]:
+        raise NotImplementedError
+
+    def manage_argv(self) -> list[str]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop what was started for the measurement."""
+
+    # --- shared -----------------------------------------------------------------------
+    def probe(self, mode: str, **args) -> dict:
+        out = self.run(
+            ["python3", "-", json.dumps({"mode": mode, **args})],
+            stdin=PROBE.read_text(encoding="utf-8"),
+        )
+        return json.loads(out)
+
+    def sql_json(self, sql: str):
+        """One JSON value from a query that selects it (e.g. ``json_build_object``)."""
+        out = self.run(self.psql_argv(sql)).strip()
+        if not out:
+            raise TargetError(f"no answer to: {sql[:80]}")
+        return json.loads(out.splitlines()[-1])
+
+    def sql(self, sql: str) -> None:
+        self.run(self.psql_argv(sql))
+
+    def django(self, code: str) -> str:
+        """Run Python in the app's `manage.py shell`; its stdout."""
+        return self.run(self.manage_argv(), stdin=code)
+
+
+def _run(argv, stdin, timeout, env=None, cwd=None) -> str:
+    try:
+        proc = subprocess.run(
+            argv,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            cwd=cwd,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise TargetError(f"{shlex.join(argv)[:200]}: no answer in {timeout:.0f} s") from exc
+    if proc.returncode != 0:
+        raise TargetError(
+            f"{shlex.join(argv)[:300]} failed ({proc.returncode}):\n{proc.stderr[-2000:]}"
+        )
+    return proc.stdout
+
+
+# --- a host of an inventory -------------------------------------------------------------
+SSH_FACTS = (
+    '{{ {"address": ansible_host | default(inventory_hostname), '
+    '"port": ansible_port | default(22), "user": ansible_user | default(""), '
+    '"key": ansible_ssh_private_key_file | default(""), '
+    '"common_args": ansible_ssh_common_args | default(""), '
+    '"extra_args": ansible_ssh_extra_args | default(""), '
+    '"public_name": regbank_public_name | default("") } | to_json }}'
+)
+
+
+def ansible_ssh_settings(inventory: Path, host: str) -> dict:
+    """The host's SSH settings as Ansible renders them from the inventory."""
+    ansible = shutil.which("ansible") or str(Path(sys.executable).with_name("ansible"))
+    env = {
+        **os.environ,
+        "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
+    }
+    argv = [ansible, host, "-i", str(inventory), "-m", "ansible.builtin.debug"]
+    argv += ["-a", f"msg={SSH_FACTS}"]
+    try:
+        out = _run(argv, None, 120, env=env, cwd=KIT_DIR)
+    except TargetError as exc:
+        raise TargetError(f"cannot read {host}'s SSH settings from {inventory}: {exc}") from exc
+    try:
+        result = json.loads(out)["plays"][0]["tasks"][0]["hosts"][host]
+        msg = result["msg"]
+        return json.loads(msg) if isinstance(msg, str) else msg
+    except (KeyError, IndexError, ValueError) as exc:
+        raise TargetError(f"{host} is not a host of {inventory} ({out[-300:]})") from exc
+
+
+@dataclass
+class SshTarget(Target):
+    address: str = ""
+    port: int = 22
+    user: str = ""
+    key: str = ""
+    ssh_args: list[str] = field(default_factory=list)
+    db_unit: str = "postgresql@15-main.service"
+    app_unit: str = "regbank-app.service"
+    web_unit: str = "nginx.service"
+
+    @classmethod
+    def from_inventory(cls, inventory: Path, host: str, **overrides) -> SshTarget:
+        s = ansible_ssh_settings(inventory, host)
+        target = cls(
+            name=host,
+            address=s["address"],
+            port=int(s["port"]),
+            user=s["user"],
+            key=s["key"],
+            ssh_args=shlex.split(s["common_args"]) + shlex.split(s["extra_args"]),
+            host_header=s.get("public_name") or None,
+            **overrides,
+        )
+        if not target.base_url:
+            target.base_url = f"https://{target.address}"
+        target.groups = {
+            "app": {"unit": target.app_unit},
+            "db": {"unit": target.db_unit},
+            "web": {"unit": target.web_unit},
+        }
+        target.app_journal_unit = target.app_unit
+        return target
+
+    def ssh_argv(self) -> list[str]:
+        argv = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-p", str(self.port)]
+        if self.key:
+            argv += ["-i", self.key]
+        destination = f"{self.user}@{self.address}" if self.user else self.address
+        return [*argv, *self.ssh_args, destination]
+
+    def _become(self, argv: list[str], user: str = "root") -> list[str]:
+        if self.user in ("", "root"):
+            return argv if user == "root" else ["runuser", "-u", user, "--", *argv]
+        return ["sudo", "-n", *([] if user == "root" else ["-u", user]), *argv]
+
+    def run(self, argv, stdin=None, timeout=600, user="root"):
+        remote = shlex.join(self._become(argv, user))
+        return _run([*self.ssh_argv(), remote], stdin, timeout)
+
+    def psql_argv(self, sql):
+        return ["runuser", "-u", "postgres", "--", "psql", "-XAtq", "-v", "ON_ERROR_STOP=1"] + [
+            "-d",
+            DATABASE,
+            "-c",
+            sql,
+        ]
+
+    def manage_argv(self):
+        return ["regbank-manage", "shell"]
+
+    def fetch_ca(self, dest: Path, path: str = "/etc/regbank/pki/ca.crt") -> Path:
+        dest.write_text(self.run(["cat", path]), encoding="utf-8")
+        return dest
+
+
+# --- the app started on this machine -----------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LocalApp(Target):
+    workers: int = 3
+    activity_scale: float = 0.02
+    work_dir: Path | None = None
+    _cluster: object = None
+    _gunicorn: subprocess.Popen | None = None
+    _env: dict = field(default_factory=dict)
+
+    def start(self, say=print) -> LocalApp:
+        if str(APP_DIR) not in sys.path:
+            sys.path.insert(0, str(APP_DIR))
+        from regbank_app.testing.pgcluster import ClusterError, TempCluster, free_port_hint
+
+        self.work_dir = Path(tempfile.mkdtemp(prefix="regbank-calibrate-app-"))
+        say("local app: starting a throwaway PostgreSQL 15 cluster")
+        self._cluster = TempCluster(port=free_port_hint(), server_settings=LOCAL_SERVER_SETTINGS)
+        try:
+            self._cluster.start()
+            self._cluster.psql("CREATE ROLE regbank LOGIN CREATEDB")
+            self._cluster.psql(f"CREATE DATABASE {DATABASE} OWNER regbank")
+            self._cluster.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", DATABASE)
+        except ClusterError as exc:
+            raise TargetError(f"local PostgreSQL: {exc}") from exc
+        port = _free_port()
+        self._env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("REGBANK_")},
+            "DJANGO_SETTINGS_MODULE": "regbank_app.settings",
+            "REGBANK_SECRET_KEY": "calibrate-local-" + os.urandom(8).hex(),
+            "REGBANK_DATABASE_URL": (
+                f"postgresql://regbank@/{DATABASE}?host={self._cluster.socket_dir}"
+                f"&port={self._cluster.port}"
+            ),
+            "REGBANK_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "REGBANK_SECURE_COOKIES": "false",
+            "REGBANK_SITE_ROLE": "regional",
+            "REGBANK_BIND": f"127.0.0.1:{port}",
+            "REGBANK_WORKERS": str(self.workers),
+            "REGBANK_STATIC_ROOT": str(self.work_dir / "static"),
+            "MPLCONFIGDIR": str(self.work_dir / "mpl"),
+        }
+        say("local app: migrate, sample region, sample activity")
+        manage = [sys.executable, "manage.py"]
+        self.run([*manage, "migrate", "--noinput"])
+        self.run([*manage, "load_sample_region", "--own-server", "MO-3"])
+        self.run([*manage, "load_sample_activity", "--scale", str(self.activity_scale)])
+        self.logs = {
+            "db": str(self._cluster.base_dir / "server.log"),
+            "app": str(self.work_dir / "app.log"),
+        }
+        app_log = open(self.logs["app"], "ab")  # noqa: SIM115 - gunicorn's stderr, until stop
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        self._gunicorn = subprocess.Popen(
+            [gunicorn, "-c", "gunicorn.conf.py", "regbank_app.wsgi:application"],
+            cwd=APP_DIR,
+            env=self._env,
+            stdout=app_log,
+            stderr=app_log,
+        )
+        app_log.close()
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._wait_healthy()
+        postmaster = int((self._cluster.data_dir / "postmaster.pid").read_text().split()[0])
+        self.groups = {"app": {"pid": self._gunicorn.pid}, "db": {"pid": postmaster}}
+        self.name = "local"
+        say(f"local app: gunicorn ({self.workers} workers) at {self.base_url}")
+        return self
+
+    def _wait_healthy(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._gunicorn.poll() is not None:
+                raise TargetError(f"gunicorn exited; see {self.logs['app']}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/health/", timeout=5) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise TargetError(f"the app did not answer /health/ in {timeout:.0f} s")
+
+    def run(self, argv, stdin=None, timeout=600, user="root"):
+        if argv[:1] == ["python3"]:
+            argv = [sys.executable, *argv[1:]]
+        return _run(argv, stdin, timeout, env=self._env or None, cwd=APP_DIR)
+
+    def psql_argv(self, sql):
+        cluster = self._cluster
+        return [
+            str(Path(cluster.bin_dir) / "psql"),
+            "-XAtq",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            cluster.socket_dir,
+            "-p",
+            str(cluster.port),
+            "-U",
+            "postgres",
+            "-d",
+            DATABASE,
+            "-c",
+            sql,
+        ]
+
+    def manage_argv(self):
+        return [sys.executable, "manage.py", "shell"]
+
+    def close(self) -> None:
+        if self._gunicorn and self._gunicorn.poll() is None:
+            self._gunicorn.terminate()
+            try:
+                self._gunicorn.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._gunicorn.kill()
+        if self._cluster is not None:
+            self._cluster.stop()
+            self._cluster = None
+        if self.work_dir:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+            self.work_dir = None
