@@ -190,6 +190,7 @@ class CalibrationUser(HttpUser):
         self.edit_forms: dict[str, dict] = {}
         self.login()
         getattr(self, f"prepare_{self.kind}")()
+        self.next_start = time.monotonic()  # pace from now, not from before the login
 
     # --- plumbing -----------------------------------------------------------------------
     def wait_time(self):
