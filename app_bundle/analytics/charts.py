@@ -1,8 +1,9 @@
-"""Charts of the analytics views, drawn on the server with matplotlib (SVG or PNG).
+"""Charts of the analytics views: the description (`Chart`), and its PNG by matplotlib.
 
-Only matplotlib's object API is used (no pyplot: no global state, safe in a worker).
-SVG keeps its text as text (searchable, small, sharp in print); DejaVu Sans, shipped
-with matplotlib, has Cyrillic.
+Pages, the SVG export and the report draw the same `Chart` with analytics/svgchart.py
+(a millisecond); matplotlib (a few hundred milliseconds, imported only when asked) draws
+the PNG export. Only its object API is used (no pyplot: no global state, safe in a
+worker); DejaVu Sans, shipped with matplotlib, has Cyrillic.
 """
 
 from __future__ import annotations

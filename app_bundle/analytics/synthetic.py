@@ -21,6 +21,7 @@ What holds in the generated data:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import random
 import uuid
@@ -32,6 +33,8 @@ from django.db import connection
 from accounts.models import Role, User
 from directory.models import Agency, AgencyType, Ground, Municipality
 from regbank_app import site
+
+from . import rollup
 
 NAMESPACE = uuid.UUID("0d6f8f0e-6a43-4f1e-9a7c-2a8f5c1d7b21")
 
@@ -628,8 +631,52 @@ ORDER BY e.time
 """
 
 
+BULK_LIMIT = 100_000  # events already there: above it, insert into the live indexes
+
+
+@contextlib.contextmanager
+def bulk_load(cursor):
+    """Load audit events into an (almost) empty table the fast way: drop its indexes and the
+    rollup's statement trigger, then build the indexes in one pass each and the rollup in
+    one GROUP BY. The result is the same as row-by-row inserts; all of it is DDL inside the
+    caller's transaction, undone if anything fails."""
+    cursor.execute(
+        """
+        SELECT c.relname, pg_get_indexdef(i.indexrelid), con.conname,
+               pg_get_constraintdef(con.oid)
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+        WHERE i.indrelid = 'audit_auditevent'::regclass
+        """
+    )
+    definitions = cursor.fetchall()
+    for name, _indexdef, constraint, _condef in definitions:
+        if constraint:
+            cursor.execute(f'ALTER TABLE audit_auditevent DROP CONSTRAINT "{constraint}"')
+        else:
+            cursor.execute(f'DROP INDEX "{name}"')
+    cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER analytics_rollup")
+    yield
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
+    for _name, indexdef, constraint, condef in definitions:
+        if constraint:
+            cursor.execute(f'ALTER TABLE audit_auditevent ADD CONSTRAINT "{constraint}" {condef}')
+        else:
+            cursor.execute(indexdef)
+    cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER analytics_rollup")
+    rollup.rebuild(connection)
+
+
+def _few_events(cursor) -> bool:
+    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM audit_auditevent LIMIT {BULK_LIMIT}) e")
+    return cursor.fetchone()[0] < BULK_LIMIT
+
+
 def generate(specs: list[MOSpec], *, end: datetime.date, seed: int = 1, progress=None) -> dict:
-    """Directories, users, cards and events for `specs`, in the current transaction."""
+    """Directories, users, cards and events for `specs`, in the current transaction.
+
+    Into a table with few events the events are bulk-loaded (`bulk_load`); into a bigger
+    one they go through its indexes and the rollup's trigger like any insert."""
     from django.conf import settings
 
     if not site.masters_reference_data():
@@ -640,7 +687,9 @@ def generate(specs: list[MOSpec], *, end: datetime.date, seed: int = 1, progress
     with connection.cursor() as cursor:
         _load_specs(cursor, specs, end)
         cards = make_cards(cursor, (seed % 1000) / 1000)
-        events = make_events(
-            cursor, specs, ((seed + 1) % 1000) / 1000, settings.TIME_ZONE, progress=progress
-        )
+        loading = bulk_load(cursor) if _few_events(cursor) else contextlib.nullcontext()
+        with loading:
+            events = make_events(
+                cursor, specs, ((seed + 1) % 1000) / 1000, settings.TIME_ZONE, progress=progress
+            )
     return {"mo": len(specs), "users": users, "cards": cards, "events": events}

@@ -22,7 +22,7 @@ from audit.models import Action
 from directory.models import Municipality
 from regbank_app import site
 
-from . import charts, export, formats, pdf, queries, reports
+from . import charts, export, formats, pdf, queries, reports, svgchart
 from .forms import AnalyticsForm
 
 CONTENT_TYPES = {
@@ -111,12 +111,17 @@ def view(request, slug):
             "form": form,
             "report": report,
             "rows": _table(report) if report else [],
+            "chart": _inline_svg(report) if report else "",
             "query": _query(request),
             "years": years,
             "pdf": pdf.available(),
         },
         status=200 if report else 400,
     )
+
+
+def _inline_svg(report):
+    return mark_safe(svgchart.render(report.chart))  # noqa: S308 - every text in it is escaped
 
 
 def _table(report):
@@ -131,7 +136,10 @@ def chart(request, slug, fmt):
     form, report = _report(request, slug)
     if report is None:
         return HttpResponse("Неверные параметры отбора.", status=400, content_type="text/plain")
-    body = charts.render(report.chart, fmt)
+    if fmt == "svg":
+        body = svgchart.render(report.chart).encode("utf-8")
+    else:
+        body = charts.render(report.chart, fmt)  # PNG: matplotlib
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     if request.GET.get("download"):
         _audit_export(request, report, fmt)
@@ -167,9 +175,7 @@ def _printable(request, slugs):
         first_form = first_form or form
         if report is None:
             return form, None
-        svg = charts.render(report.chart, "svg").decode("utf-8")
-        svg = svg[svg.index("<svg") :]  # inline: no XML prolog or doctype
-        built.append({"report": report, "rows": _table(report), "svg": mark_safe(svg)})  # noqa: S308 - our own matplotlib output
+        built.append({"report": report, "rows": _table(report), "svg": _inline_svg(report)})
     context = {
         "sections": built,
         "made": timezone.localtime(),

@@ -129,7 +129,10 @@ def _row_labels(page) -> list[str]:
 
 
 def _chart_drawn(page) -> bool:
-    return page.locator("figure.chart img").evaluate("img => img.complete && img.naturalWidth > 0")
+    """The chart is drawn: an SVG with bars, laid out with a real size."""
+    chart = page.locator("figure.chart svg")
+    box = chart.bounding_box()
+    return chart.locator("rect title").count() > 0 and box is not None and box["width"] > 300
 
 
 def test_each_view_shows_the_right_scope(analytics_server):
