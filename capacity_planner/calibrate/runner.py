@@ -319,12 +319,18 @@ class Run:
             config = self.load_config(phase, out)
             users = sum(t["users"] for t in config["types"].values())
             locust = self._start_locust(phase, config, users)
-            self._wait_warm(locust, out, users, phase)
+            try:
+                self._wait_warm(locust, out, users, phase)
+            except BaseException:
+                self._stop_locust(locust)
+                (s.work_dir / f"{phase.name}.load.json").unlink(missing_ok=True)
+                raise
         snap0 = self.snapshot()
         time.sleep(s.measure_s)
         snap1 = self.snapshot()
         if locust is not None:
             self._stop_locust(locust)
+            (s.work_dir / f"{phase.name}.load.json").unlink(missing_ok=True)  # passwords
         time.sleep(SETTLE_S)
         stats1 = self.stats()
         records = read_records(out)

@@ -154,25 +154,32 @@ def run(args: argparse.Namespace) -> int:
         coefficients.write(coefficients.build(raw), args.out)
         print(f"Файл калибровки: {args.out}")
         return 0
+    settings = _settings(args)
     try:
         target = _target(args)
     except TargetError as exc:
         raise CalibrateError(str(exc)) from None
+    import shutil
+
     try:
         if args.validate:
-            return _validate(args, target)
-        return _calibrate(args, target)
+            code = _validate(args, target, settings)
+        else:
+            code = _calibrate(args, target, settings)
     except TargetError as exc:
-        raise CalibrateError(f"calibration stopped: {exc}") from None
+        raise CalibrateError(
+            f"calibration stopped: {exc}\n(locust logs and requests kept in {settings.work_dir})"
+        ) from None
     finally:
         target.close()
+    shutil.rmtree(settings.work_dir, ignore_errors=True)
+    return code
 
 
-def _settings(args, target):
+def _settings(args):
     from capacity_planner.calibrate.runner import RunSettings
-    from capacity_planner.calibrate.target import LocalApp
 
-    scope = args.cpu_scope or ("processes" if isinstance(target, LocalApp) else "server")
+    scope = args.cpu_scope or ("processes" if args.local else "server")
     if args.duration <= 0 or args.warmup < 0:
         raise CalibrateError("--duration: expected seconds > 0; --warmup: seconds >= 0")
     return RunSettings(warmup_s=args.warmup, measure_s=args.duration, cpu_scope=scope)
@@ -208,14 +215,13 @@ def _target(args):
     return target
 
 
-def _calibrate(args, target) -> int:
+def _calibrate(args, target, settings) -> int:
     from capacity_planner.calibrate import coefficients, runner
     from capacity_planner.calibration import load_calibration
 
     rates = parse_rates(args.rate, runner.DEFAULT_RATES)
     if rates["read"] <= 0 or rates["write"] <= 0:
         raise CalibrateError("--rate: read and write need a rate > 0 (analytics may be 0)")
-    settings = _settings(args, target)
     raw = runner.measure(target, settings, rates)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     raw_path = args.out.with_name(args.out.stem + ".raw.json")
@@ -229,7 +235,7 @@ def _calibrate(args, target) -> int:
     return 0
 
 
-def _validate(args, target) -> int:
+def _validate(args, target, settings) -> int:
     from capacity_planner.calibrate import validate
     from capacity_planner.calibration import SHIPPED_CALIBRATION, load_calibration
 
@@ -237,7 +243,6 @@ def _validate(args, target) -> int:
     if sum(load.values()) <= 0:
         raise CalibrateError("--load: give at least one rate > 0")
     calibration = load_calibration(args.calibration or SHIPPED_CALIBRATION)
-    settings = _settings(args, target)
     result = validate.run(target, settings, calibration, load)
     table = validate.markdown(result)
     print(table)
