@@ -18,7 +18,7 @@ APT_PACKAGES := docker.io debootstrap openssh-client postgresql-15 nginx-light \
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help lab lab-down test lint unit app-test molecule lab-test bench lock host venv docker apt-proxy
+.PHONY: help lab lab-down test lint unit app-test molecule lab-test bench calibrate lock host venv docker apt-proxy
 
 help:
 	@echo "make lab    bring up the sample region in local containers and deploy it"
@@ -27,7 +27,7 @@ help:
 
 # The lab's vault password, made by `regbank lab up` (docs/secrets.md).
 LAB_VAULT_PASSWORD := $(CURDIR)/.lab/regbank-lab/vault-password
-lab lab-test: export ANSIBLE_VAULT_PASSWORD_FILE := $(LAB_VAULT_PASSWORD)
+lab lab-test calibrate: export ANSIBLE_VAULT_PASSWORD_FILE := $(LAB_VAULT_PASSWORD)
 
 ## The main job: the sample region deployed in local containers.
 lab: host venv
@@ -77,6 +77,12 @@ lab-test: host venv
 
 bench: host venv
 	@echo "no benchmarks yet"
+
+## The planner's coefficients measured on the lab's regional server (make lab first;
+## run it on a quiet machine). CALIBRATE_ARGS adds options (docs/capacity-planner.md).
+calibrate: venv
+	$(BIN)/regbank calibrate -i inventory/lab --host region-srv \
+	  --out capacity_planner/calibration/lab-$$(date +%F).yaml $(CALIBRATE_ARGS)
 
 ## Regenerate the lock file after changing pyproject.toml.
 lock: venv
