@@ -8,6 +8,7 @@ has no МО choice (rows: own МО, against the regional average), chooses among
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django import forms
 from django.db.models import Q
@@ -35,6 +36,16 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
     if past:
         return datetime.date(past[-1], 1, 1), datetime.date(past[-1], 12, 31)
     return datetime.date(today.year, 1, 1), today
+
+
+def _uuids(values) -> list[uuid.UUID]:
+    out = []
+    for value in values:
+        try:
+            out.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return out
 
 
 class AnalyticsForm(forms.Form):
@@ -109,9 +120,19 @@ class AnalyticsForm(forms.Form):
             (NON_ENTRY, "прочие (вход, выход, просмотр, поиск, выгрузка)"),
             *Action.choices,
         ]
+        # agencies of the own МО, or of the МО ticked (all МО: hundreds of agencies, no list)
         agencies = Agency.objects.select_related("mo").filter(mo__isnull=False)
         if self.own_only:
             agencies = agencies.filter(mo_id=viewer.mo_id)
+        else:
+            ticked = _uuids(merged.getlist("mo"))
+            if view == "users":
+                agencies = agencies.filter(mo__code=merged.get("mo_code", ""))
+            elif ticked:
+                agencies = agencies.filter(mo_id__in=ticked)
+            else:
+                agencies = agencies.none()
+                self.fields["agency"].help_text = "Отметьте МО, чтобы выбрать его субъект."
         if self.own_only or view == "users":
             del self.fields["mo"]
         self.fields["agency"].queryset = agencies

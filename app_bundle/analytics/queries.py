@@ -70,28 +70,25 @@ class EventFilter:
         return " AND ".join(parts)
 
 
-def _month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
 def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-def split_period(start: datetime.date, end: datetime.date):
-    """(first whole month, month after the last whole month) of [start, end], or None."""
-    first = start if start.day == 1 else _next_month(start)
-    last_day_of_month = _next_month(end) - datetime.timedelta(days=1) == end
-    after = _next_month(end) if last_day_of_month else _month_start(end)
-    if first >= after:
-        return None
-    return first, after
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
     from zoneinfo import ZoneInfo
 
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def month_pieces(start: datetime.date, end: datetime.date):
+    """[start, end] cut at month boundaries: (first day, day after the last, whole month?)."""
+    pieces = []
+    day = start
+    while day <= end:
+        after = min(_next_month(day), end + datetime.timedelta(days=1))
+        pieces.append((day, after, day.day == 1 and after == _next_month(day)))
+        day = after
+    return pieces
 
 
 def count_events(
@@ -103,35 +100,35 @@ def count_events(
     use_rollup: bool | None = None,
 ) -> dict[tuple, int]:
     """{(key values in the order of `by`): number of events} over [start, end] (local
-    dates, both included)."""
+    dates, both included).
+
+    Whole months come from the rollup (one range scan); the days of a month cut by the
+    period come from the events, one time-range scan per piece, counted per МО, agency
+    type, user and action inside the piece (a piece lies in one month: its date is that
+    month's first day, no per-row time zone arithmetic)."""
     if end < start:
         return {}
     if use_rollup is None:
         use_rollup = rollup.usable(connection)
-    params: dict = {"tz": settings.TIME_ZONE}
+    params: dict = {}
     where = flt.where(params)
     parts = []
-    raw_ranges = [(start, end + datetime.timedelta(days=1))]
-    months = split_period(start, end) if use_rollup else None
-    if months:
-        first, after = months
-        params["m_first"], params["m_after"] = first, after
+    whole = [p for p in month_pieces(start, end) if p[2]] if use_rollup else []
+    if whole:
+        params["m_first"], params["m_after"] = whole[0][0], whole[-1][1]
         parts.append(
             "SELECT mo_id, month AS day, agency_type, user_id, action, n "
             f"FROM {rollup.TABLE} WHERE month >= %(m_first)s AND month < %(m_after)s AND {where}"
         )
-        raw_ranges = [(start, first), (after, end + datetime.timedelta(days=1))]
-    conditions = []
-    for i, (a, b) in enumerate(raw_ranges):
-        if a >= b:
+    for i, (a, b, is_whole) in enumerate(month_pieces(start, end)):
+        if is_whole and use_rollup:
             continue
+        params[f"d{i}"] = a.replace(day=1)
         params[f"t{i}a"], params[f"t{i}b"] = _local_midnight(a), _local_midnight(b)
-        conditions.append(f'("time" >= %(t{i}a)s AND "time" < %(t{i}b)s)')
-    if conditions:
         parts.append(
-            'SELECT mo_id, ("time" AT TIME ZONE %(tz)s)::date AS day, agency_type, user_id, '
-            f"action, 1 AS n FROM {rollup.AUDIT} "
-            f"WHERE ({' OR '.join(conditions)}) AND {where}"
+            f"SELECT mo_id, %(d{i})s::date AS day, agency_type, user_id, action, count(*) AS n "
+            f'FROM {rollup.AUDIT} WHERE "time" >= %(t{i}a)s AND "time" < %(t{i}b)s '
+            f"AND {where} GROUP BY mo_id, agency_type, user_id, action"
         )
     keys = [KEYS[k] for k in by]
     select = ", ".join([*keys, "sum(e.n)::bigint"])

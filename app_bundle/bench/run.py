@@ -319,6 +319,91 @@ def bench_insert_cost(count: int = 2000) -> dict:
     return out
 
 
+def bench_partitions(repeats: int = 5) -> list[dict]:
+    """Would monthly partitions of audit events help the reads? The same events copied into
+    a table partitioned by month (same key, the indexes these queries use), the same
+    queries on both."""
+    from django.db import connection
+
+    out = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_audit_part (LIKE audit_auditevent INCLUDING DEFAULTS) "
+            'PARTITION BY RANGE ("time")'
+        )
+        month = datetime.date(YEARS[0] - 1, 12, 1)
+        while month <= datetime.date(YEARS[-1] + 1, 1, 1):
+            after = (month + datetime.timedelta(days=32)).replace(day=1)
+            cursor.execute(
+                f"CREATE TABLE bench_audit_part_{month:%Y%m} PARTITION OF bench_audit_part "
+                f"FOR VALUES FROM ('{month}') TO ('{after}')"
+            )
+            month = after
+        copy_s, _ = _timed(
+            lambda: cursor.execute("INSERT INTO bench_audit_part SELECT * FROM audit_auditevent")
+        )
+        for ddl in (
+            'ALTER TABLE bench_audit_part ADD PRIMARY KEY (id, "time")',
+            'CREATE INDEX ON bench_audit_part ("time")',
+            'CREATE INDEX ON bench_audit_part (mo_id, "time")',
+            'CREATE INDEX ON bench_audit_part (card_id, "time")',
+            'CREATE INDEX ON bench_audit_part (user_id, "time")',
+        ):
+            cursor.execute(ddl)
+        cursor.execute("VACUUM ANALYZE bench_audit_part")
+        cursor.execute(
+            "SELECT card_id FROM audit_auditevent WHERE card_id IS NOT NULL "
+            "ORDER BY md5(card_id::text) LIMIT 50"
+        )
+        cards = [r[0] for r in cursor.fetchall()]
+        cursor.execute("SELECT mo_id FROM audit_auditevent WHERE mo_id IS NOT NULL LIMIT 1")
+        mo_id = cursor.fetchone()[0]
+        y = YEARS[-1]
+        queries = [
+            (
+                "15 дней, по МО (края периода)",
+                'SELECT mo_id, count(*) FROM {t} WHERE "time" >= %s AND "time" < %s GROUP BY mo_id',
+                lambda: [f"{y}-03-01", f"{y}-03-16"],
+            ),
+            (
+                "год, по МО и действию (без итогов)",
+                'SELECT mo_id, action, count(*) FROM {t} WHERE "time" >= %s AND "time" < %s '
+                "GROUP BY 1, 2",
+                lambda: [f"{y}-01-01", f"{y + 1}-01-01"],
+            ),
+            (
+                "история карточки",
+                'SELECT id, "time", action FROM {t} WHERE card_id = %s ORDER BY "time" DESC',
+                lambda: [random.choice(cards)],  # noqa: S311
+            ),
+            (
+                "журнал МО, первая страница",
+                'SELECT * FROM {t} WHERE mo_id = %s ORDER BY "time" DESC, id DESC LIMIT 101',
+                lambda: [mo_id],
+            ),
+        ]
+        for label, sql, params in queries:
+            row = {"query": label}
+            for table, key in (("audit_auditevent", "plain_ms"), ("bench_audit_part", "part_ms")):
+                runs = repeats * (10 if label == "история карточки" else 1)
+                times = []
+                for _ in range(runs + 1):
+                    started = time.perf_counter()
+                    cursor.execute(sql.format(t=table), params())
+                    times.append((time.perf_counter() - started) * 1000)
+                row[key] = round(statistics.median(times[1:]), 2)
+            out.append(row)
+        cursor.execute("DROP TABLE bench_audit_part")
+    out.append(
+        {
+            "query": "копирование всех событий в секции",
+            "plain_ms": None,
+            "part_ms": round(copy_s * 1000),
+        }
+    )
+    return out
+
+
 # --- report -----------------------------------------------------------------------------
 def _table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
@@ -338,6 +423,9 @@ def main(argv=None) -> int:
     parser.add_argument("--samples", type=int, default=200, help="requests per card case")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--keep", action="store_true", help="leave the cluster running")
+    parser.add_argument(
+        "--no-partitions", action="store_true", help="skip the monthly partitions experiment"
+    )
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when a goal is missed"
     )
@@ -398,6 +486,15 @@ def main(argv=None) -> int:
         worst_p95 = max(r["p95_ms"] for r in cards)
         _say(f"worst p95: {worst_p95:.1f} ms — {'OK' if worst_p95 < GOAL_CARD_P95_MS else 'OVER'}")
 
+        _say("\nmonthly partitions of audit events: the same queries, ms (median)")
+        partitions = bench_partitions() if not args.no_partitions else []
+        if partitions:
+            _say(
+                _table(
+                    [[r["query"], r["plain_ms"], r["part_ms"]] for r in partitions],
+                    ["запрос", "одна таблица", "по месяцам"],
+                )
+            )
         insert = bench_insert_cost()
         _say("\naudit insert, ms per event: " + ", ".join(f"{k} {v}" for k, v in insert.items()))
         total = time.perf_counter() - started
@@ -413,6 +510,7 @@ def main(argv=None) -> int:
                         "analytics": analytics,
                         "cards": cards,
                         "insert_ms": insert,
+                        "partitions": partitions,
                         "total_min": round(total / 60, 1),
                     },
                     ensure_ascii=False,

@@ -89,11 +89,19 @@ def test_whole_months_and_edges_give_the_same_answer_as_the_events():
     assert total == {(): 10}
 
 
-def test_split_period():
+def test_month_pieces():
     d = datetime.date
-    assert queries.split_period(d(2024, 1, 1), d(2024, 12, 31)) == (d(2024, 1, 1), d(2025, 1, 1))
-    assert queries.split_period(d(2024, 1, 2), d(2024, 3, 30)) == (d(2024, 2, 1), d(2024, 3, 1))
-    assert queries.split_period(d(2024, 2, 2), d(2024, 2, 27)) is None
+    assert queries.month_pieces(d(2024, 1, 1), d(2024, 2, 29)) == [
+        (d(2024, 1, 1), d(2024, 2, 1), True),
+        (d(2024, 2, 1), d(2024, 3, 1), True),
+    ]
+    assert queries.month_pieces(d(2023, 12, 20), d(2024, 1, 10)) == [
+        (d(2023, 12, 20), d(2024, 1, 1), False),
+        (d(2024, 1, 1), d(2024, 1, 11), False),
+    ]
+    assert queries.month_pieces(d(2024, 2, 2), d(2024, 2, 27)) == [
+        (d(2024, 2, 2), d(2024, 2, 28), False)
+    ]
 
 
 def test_replicated_rows_are_counted_by_the_replica_trigger(pg_cluster):
