@@ -37,9 +37,7 @@ def test_login_page_renders_in_russian(host):
 
 
 def test_pages_need_a_login(host):
-    code = host.check_output(
-        "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8000/audit/"
-    )
+    code = host.check_output("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8000/audit/")
     assert code == "302"
 
 
@@ -119,15 +117,11 @@ def test_pgaudit_role_covers_personal_data_tables(host):
 
 
 def test_first_administrator_and_sample_region(host):
-    admin = _psql_as(
-        host, "regbank_app", "SELECT role FROM accounts_user WHERE username = 'admin'"
-    )
+    admin = _psql_as(host, "regbank_app", "SELECT role FROM accounts_user WHERE username = 'admin'")
     assert admin.stdout == "regional"
     count = _psql_as(host, "regbank_app", "SELECT count(*) FROM directory_municipality")
     assert count.stdout == "10"
-    own = _psql_as(
-        host, "regbank_app", "SELECT code FROM directory_municipality WHERE own_server"
-    )
+    own = _psql_as(host, "regbank_app", "SELECT code FROM directory_municipality WHERE own_server")
     assert own.stdout == "MO-3"
 
 
@@ -166,6 +160,59 @@ def test_tampered_bundle_is_refused(host):
     assert result.rc == 1
     assert "НЕ прошёл проверку" in result.stderr
     assert "изменён: wheels/regbank_app-" in result.stderr
+
+
+NAME = "bank.molecule.regbank.test"
+
+
+def _https(host):
+    """curl to the public name over the container's own address (not loopback)."""
+    address = host.check_output("hostname -I").split()[0]
+    return address, f"curl -sS --cacert /etc/regbank/pki/ca.crt --resolve {NAME}:443:{address}"
+
+
+def test_login_page_and_static_files_through_nginx(host):
+    _, curl = _https(host)
+    answer = host.check_output(f"{curl} -D - https://{NAME}/accounts/login/")
+    headers, _, page = answer.replace("\r", "").partition("\n\n")
+    headers = headers.lower()
+    assert "Вход в систему" in page
+    assert "strict-transport-security: max-age=" in headers
+    assert "x-frame-options: deny" in headers
+    css = host.check_output(
+        f"{curl} -o /dev/null -w '%{{http_code}} %{{content_type}}' https://{NAME}/static/css/regbank.css"
+    )
+    assert css == "200 text/css"
+
+
+def test_administrator_logs_in_through_nginx(host):
+    _, curl = _https(host)
+    script = f"""
+        set -e
+        jar=$(mktemp); page=$(mktemp)
+        {curl} -c $jar -b $jar -o $page https://{NAME}/accounts/login/
+        token=$(grep -o 'name="csrfmiddlewaretoken" value="[^"]*"' $page \\
+            | sed 's/.*value="//; s/"$//')
+        {curl} -c $jar -b $jar -e https://{NAME}/accounts/login/ -H 'Origin: https://{NAME}' \
+            --data-urlencode "csrfmiddlewaretoken=$token" --data-urlencode username=admin \
+            --data-urlencode password=Molecule-Admin-2026 \
+            -o /dev/null -w '%{{http_code}} %{{redirect_url}}' https://{NAME}/accounts/login/
+        rm -f $jar $page
+    """
+    assert host.check_output(script) == f"302 https://{NAME}/"
+
+
+def test_application_sees_the_client_address_from_nginx(host):
+    address, curl = _https(host)
+    host.check_output(f"{curl} -o /dev/null https://{NAME}/health/")
+    nginx_line = host.check_output("tail -n 1 /var/log/nginx/regbank-access.log")
+    request_id = json.loads(nginx_line)["request_id"]
+    lines = host.check_output("journalctl -u regbank-app -o cat -n 200 --no-pager").splitlines()
+    entries = [json.loads(line) for line in lines if line.startswith("{")]
+    mine = [entry for entry in entries if entry.get("request_id") == request_id]
+    assert mine, request_id
+    # gunicorn sees 127.0.0.1; the application logs the client's address from X-Real-IP.
+    assert mine[0]["client_ip"] == address
 
 
 def test_extra_file_in_bundle_is_refused(host):
