@@ -339,6 +339,7 @@ def bench_partitions(repeats: int = 5) -> list[dict]:
                 f"FOR VALUES FROM ('{month}') TO ('{after}')"
             )
             month = after
+        cursor.execute("CREATE TABLE bench_audit_part_other PARTITION OF bench_audit_part DEFAULT")
         copy_s, _ = _timed(
             lambda: cursor.execute("INSERT INTO bench_audit_part SELECT * FROM audit_auditevent")
         )

@@ -69,10 +69,13 @@ class FamilyQuerySet(CardQuerySet):
             # faster than testing every family against EXISTS (app_bundle/README.md, bench)
             ids = (
                 Family.objects.filter(family_name__icontains=name)
+                .order_by()
                 .values("pk")
                 .union(
-                    FamilyMember.objects.filter(person).values("family_id"),
-                    Minor.objects.filter(person, family__isnull=False).values("family_id"),
+                    FamilyMember.objects.filter(person).order_by().values("family_id"),
+                    Minor.objects.filter(person, family__isnull=False)
+                    .order_by()
+                    .values("family_id"),
                     all=True,
                 )
             )
