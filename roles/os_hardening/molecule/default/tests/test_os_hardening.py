@@ -95,7 +95,8 @@ def test_umask_and_shell_timeout(host):
 
 def test_sudo_logs_to_its_file(host):
     assert host.run("visudo -c").rc == 0
-    assert 'logfile="/var/log/sudo.log"' in host.file("/etc/sudoers.d/10-regbank-hardening").content_string
+    sudoers = host.file("/etc/sudoers.d/10-regbank-hardening").content_string
+    assert 'logfile="/var/log/sudo.log"' in sudoers
     with host.sudo(ADMIN):
         assert host.check_output("sudo -n id -un") == "root"
     assert "COMMAND=/usr/bin/id -un" in host.file("/var/log/sudo.log").content_string
@@ -127,7 +128,8 @@ def test_auditd_not_started_in_a_container(host):
 
 
 def test_persistent_journal(host):
-    assert "Storage=persistent" in host.file("/etc/systemd/journald.conf.d/50-regbank.conf").content_string
+    conf = host.file("/etc/systemd/journald.conf.d/50-regbank.conf").content_string
+    assert "Storage=persistent" in conf
     assert host.file("/var/log/journal").is_directory
     assert host.run("ls /var/log/journal/*/system.journal").rc == 0
 
@@ -148,9 +150,12 @@ def test_sysctl_files(host):
 
 
 def test_no_core_dumps(host):
-    assert "* hard core 0" in " ".join(host.file("/etc/security/limits.d/90-regbank-coredump.conf").content_string.split())
-    assert "Storage=none" in host.file("/etc/systemd/coredump.conf.d/50-regbank.conf").content_string
-    assert "fs.suid_dumpable=0" in host.file("/etc/sysctl.d/90-regbank-coredump.conf").content_string
+    limits = host.file("/etc/security/limits.d/90-regbank-coredump.conf").content_string
+    assert "* hard core 0" in " ".join(limits.split())
+    coredump = host.file("/etc/systemd/coredump.conf.d/50-regbank.conf").content_string
+    assert "Storage=none" in coredump
+    sysctl = host.file("/etc/sysctl.d/90-regbank-coredump.conf").content_string
+    assert "fs.suid_dumpable=0" in sysctl
     assert host.check_output("bash -lc 'ulimit -Hc'") == "0"
 
 
@@ -158,7 +163,8 @@ def test_usb_storage_blocked(host):
     conf = host.file("/etc/modprobe.d/regbank-usb-storage.conf").content_string
     assert "install usb-storage /bin/false" in conf
     # modprobe reads the same file: loading the module would run /bin/false.
-    assert "install usb-storage /bin/false" in host.check_output("modprobe --showconfig | grep usb.storage")
+    showconfig = host.check_output("modprobe --showconfig | grep usb.storage")
+    assert "install usb-storage /bin/false" in showconfig
 
 
 def test_ctrl_alt_del_masked(host):
@@ -170,14 +176,17 @@ def container_address(host):
     return host.check_output("hostname -I").split()[0]
 
 
-def controller_ssh(address, *command, port=22):
-    key = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "admin_ed25519")
-    return subprocess.run(
-        ["ssh", "-i", key, "-p", str(port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
-         "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10", "-o", "ControlPath=none",
-         f"{ADMIN}@{address}", *command],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+def controller_ssh(address, command, user=ADMIN, key=True, port=22):
+    """Run a command over a new SSH connection from the controller (no multiplexing)."""
+    argv = ["ssh", "-p", str(port), "-o", "BatchMode=yes", "-o", "ControlPath=none"]
+    argv += ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]
+    argv += ["-o", "ConnectTimeout=10"]
+    if key:
+        argv += ["-i", os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "admin_ed25519")]
+    else:
+        argv += ["-o", "PubkeyAuthentication=no"]
+    argv += [f"{user}@{address}", command]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_operator_still_logs_in_and_sudoes(container_address):
@@ -188,22 +197,13 @@ def test_operator_still_logs_in_and_sudoes(container_address):
 
 
 def test_password_login_is_refused(container_address):
-    result = subprocess.run(
-        ["ssh", "-o", "BatchMode=yes", "-o", "PubkeyAuthentication=no", "-o", "StrictHostKeyChecking=no",
-         "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10", f"{ADMIN}@{container_address}", "true"],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    result = controller_ssh(container_address, "true", key=False)
     assert result.returncode != 0
     assert "Permission denied (publickey)" in result.stderr
 
 
-def test_root_login_is_refused(container_address, host):
-    key = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "admin_ed25519")
-    result = subprocess.run(
-        ["ssh", "-i", key, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
-         "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10", f"root@{container_address}", "true"],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+def test_root_login_is_refused(container_address):
+    result = controller_ssh(container_address, "true", user="root")
     assert result.returncode != 0
 
 
