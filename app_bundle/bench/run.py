@@ -435,6 +435,8 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     machine = _machine()
     _say(f"regbank bench — {datetime.date.today():%Y-%m-%d}, {machine}")
+    load_before = os.getloadavg()
+    _say("load average at start: " + " ".join(f"{x:.1f}" for x in load_before))
     cluster = _start_cluster()
     try:
         import django
@@ -499,7 +501,11 @@ def main(argv=None) -> int:
         insert = bench_insert_cost()
         _say("\naudit insert, ms per event: " + ", ".join(f"{k} {v}" for k, v in insert.items()))
         total = time.perf_counter() - started
-        _say(f"\nbench finished in {total / 60:.1f} min")
+        load_after = os.getloadavg()
+        _say(
+            f"\nbench finished in {total / 60:.1f} min; load average at the end: "
+            + " ".join(f"{x:.1f}" for x in load_after)
+        )
         if args.json:
             args.json.write_text(
                 json.dumps(
@@ -513,6 +519,7 @@ def main(argv=None) -> int:
                         "insert_ms": insert,
                         "partitions": partitions,
                         "total_min": round(total / 60, 1),
+                        "load_average": {"start": load_before, "end": load_after},
                     },
                     ensure_ascii=False,
                     indent=2,
