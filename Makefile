@@ -75,8 +75,10 @@ app-test: host venv
 lab-test: host venv
 	$(BIN)/pytest tests/lab
 
+# The application's benchmarks (analytics views, card view and search) on a throwaway
+# PostgreSQL cluster with 100 000 cards and 5 million audit events; figures in docs/.
 bench: host venv
-	@echo "no benchmarks yet"
+	cd app_bundle && ../$(BIN)/python -m bench.run
 
 ## The planner's coefficients measured on the lab's regional server (make lab first;
 ## run it on a quiet machine). CALIBRATE_ARGS adds options (docs/capacity-planner.md).
