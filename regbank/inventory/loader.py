@@ -357,9 +357,11 @@ def _dir_files(directory: Path) -> list[Path]:
 
 
 def _plain_file(layers: list[VarsLayer]) -> Path | None:
-    """The last of these files that is not vault-encrypted: where a missing key should go."""
+    """Where a missing key should go: main.yml of a vars folder, else the last file
+    that is not vault-encrypted."""
     plain = [layer.file for layer in layers if layer.unread != "encrypted"]
-    return plain[-1] if plain else None
+    main = [file for file in plain if file.name in ("main.yml", "main.yaml")]
+    return (main or plain or [None])[-1]
 
 
 def type_name(value: Any) -> str:

@@ -23,7 +23,14 @@ from regbank.inventory.loader import Vaulted
 
 Topology = Literal["centralized", "distributed", "mixed"]
 TOPOLOGIES = get_args(Topology)
-REGION_KEYS = ("regbank_region_name", "regbank_topology", "regbank_profile", "regbank_mo")
+REGION_KEYS = (
+    "regbank_region_name",
+    "regbank_topology",
+    "regbank_profile",
+    "regbank_mo",
+    "regbank_public_name",
+    "regbank_management_networks",
+)
 _LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
 _HOSTNAME = re.compile(rf"{_LABEL}(\.{_LABEL})*")
 
@@ -61,6 +68,19 @@ def _address(value: str) -> str:
     return value
 
 
+def _hostname(value: str) -> str:
+    if not is_hostname(value):
+        raise ValueError("not a host name")
+    return value
+
+
+def _network(value: str) -> str:
+    ipaddress.ip_network(value)  # strict: 10.20.0.5/24 has host bits set and is refused
+    if ipaddress.ip_network(value).prefixlen == 0:
+        raise ValueError("a network open to everyone")
+    return value
+
+
 # The field types; each lets a template or vault value through (LITERAL_ONLY).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), LITERAL_ONLY]
 # ASCII only: a Cyrillic "МО-1" looks the same but never matches a Latin "MO-1".
@@ -69,6 +89,8 @@ _PROFILE_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MoCode = Annotated[str, StringConstraints(pattern=_MO_CODE), LITERAL_ONLY]
 ProfileName = Annotated[str, StringConstraints(pattern=_PROFILE_NAME), LITERAL_ONLY]
 Address = Annotated[str, AfterValidator(_address), LITERAL_ONLY]
+HostName = Annotated[str, AfterValidator(_hostname), LITERAL_ONLY]
+Network = Annotated[str, AfterValidator(_network), LITERAL_ONLY]
 
 MO_ENTRY = "an МО entry {code: MO-1, name: МО-1}"
 
@@ -95,6 +117,15 @@ class RegionVars(BaseModel):
     regbank_mo: Annotated[
         list[Annotated[MoEntry, LITERAL_ONLY]], Field(min_length=1), LITERAL_ONLY
     ] = Field(description=f"a non-empty list of МО, each {MO_ENTRY}")
+    regbank_public_name: HostName = Field(
+        description="the web site's DNS name users open, e.g. bank.region.local"
+    )
+    regbank_management_networks: Annotated[
+        list[Network], Field(min_length=1), LITERAL_ONLY
+    ] = Field(
+        description="a non-empty list of networks (CIDR, not 0.0.0.0/0) the region is "
+        "administered from, e.g. [10.20.0.0/26]"
+    )
 
 
 class HostVars(BaseModel):
