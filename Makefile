@@ -32,6 +32,7 @@ lab lab-test calibrate: export ANSIBLE_VAULT_PASSWORD_FILE := $(LAB_VAULT_PASSWO
 ## The main job: the sample region deployed in local containers.
 lab: host venv
 	$(BIN)/regbank lab up
+	$(BIN)/regbank app build
 	$(BIN)/ansible-playbook playbooks/site.yml
 	$(BIN)/regbank lab status
 
@@ -60,7 +61,8 @@ molecule: host venv
 	@mkdir -p .lab/molecule
 	@printf '%s\n' $(ROLES) | xargs -P $(MOLECULE_JOBS) -I{} sh -c '\
 	  start=$$(date +%s); \
-	  if (cd roles/{} && REGBANK_MOLECULE_HOST={} ../../$(BIN)/molecule test --all) \
+	  if (cd roles/{} && REGBANK_MOLECULE_HOST=$$(echo {} | tr _ -) \
+	        ../../$(BIN)/molecule test --all) \
 	       > .lab/molecule/{}.log 2>&1; then \
 	    echo "== molecule: {} passed in $$(( $$(date +%s) - start )) s"; \
 	  else \

@@ -120,11 +120,11 @@ class RegionVars(BaseModel):
     regbank_public_name: HostName = Field(
         description="the web site's DNS name users open, e.g. bank.region.local"
     )
-    regbank_management_networks: Annotated[
-        list[Network], Field(min_length=1), LITERAL_ONLY
-    ] = Field(
-        description="a non-empty list of networks (CIDR, not 0.0.0.0/0) the region is "
-        "administered from, e.g. [10.20.0.0/26]"
+    regbank_management_networks: Annotated[list[Network], Field(min_length=1), LITERAL_ONLY] = (
+        Field(
+            description="a non-empty list of networks (CIDR, not 0.0.0.0/0) the region is "
+            "administered from, e.g. [10.20.0.0/26]"
+        )
     )
 
 

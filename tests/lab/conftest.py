@@ -72,5 +72,6 @@ def lab_up() -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def deployed(lab_up) -> subprocess.CompletedProcess:
-    """site.yml's first run on the fresh lab."""
+    """site.yml's first run on the fresh lab, with the application bundle built first."""
+    run("regbank", "app", "build")
     return run("ansible-playbook", "playbooks/site.yml")
