@@ -38,7 +38,7 @@ def test_show_json(capsys):
     assert sum(data["counts"].values()) == data["required"] == len(data["rows"])
     assert data["counts"]["unmapped"] == 0
     row = next(row for row in data["rows"] if row["code"] == "ИАФ.1")
-    assert row["tag"] == "fstec21_iaf_1" and row["bucket"] == "planned"
+    assert row["tag"] == "fstec21_iaf_1" and row["bucket"] == "implemented+checked"
 
 
 def test_level_from_file(tmp_path, capsys):
