@@ -33,6 +33,8 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
 }
 
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
 
 def _require_analyst(request):
     user = request.user
@@ -206,7 +208,11 @@ def report(request, slug=None):
             {"form": context, "view": reports.BY_SLUG[slugs[0]], "views": reports.VIEWS},
             status=400,
         )
-    return render(request, "analytics/report.html", context)
+    response = render(request, "analytics/report.html", context)
+    # The printable page's styles and charts are inline: its own policy, sent as a
+    # header so that nginx's stricter site-wide policy steps aside (roles/nginx).
+    response["Content-Security-Policy"] = REPORT_CSP
+    return response
 
 
 def report_pdf(request, slug=None):
