@@ -67,7 +67,7 @@ molecule: host venv
 	    echo "== molecule: {} passed in $$(( $$(date +%s) - start )) s"; \
 	  else \
 	    echo "== molecule: {} FAILED; last lines of .lab/molecule/{}.log:"; \
-	    tail -n 80 .lab/molecule/{}.log; exit 255; \
+	    tail -n 80 .lab/molecule/{}.log; exit 1; \
 	  fi'
 
 # The registry application's tests start their own PostgreSQL 15 cluster.
