@@ -18,7 +18,7 @@ APT_PACKAGES := docker.io debootstrap openssh-client postgresql-15 nginx-light \
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help lab lab-down test lint unit app-test molecule lab-test bench calibrate lock host venv docker apt-proxy
+.PHONY: help lab lab-down test lint unit app-test molecule lab-test lab-drill bench calibrate lock host venv docker apt-proxy
 
 help:
 	@echo "make lab    bring up the sample region in local containers and deploy it"
@@ -27,7 +27,7 @@ help:
 
 # The lab's vault password, made by `regbank lab up` (docs/secrets.md).
 LAB_VAULT_PASSWORD := $(CURDIR)/.lab/regbank-lab/vault-password
-lab lab-test calibrate: export ANSIBLE_VAULT_PASSWORD_FILE := $(LAB_VAULT_PASSWORD)
+lab lab-test lab-drill calibrate: export ANSIBLE_VAULT_PASSWORD_FILE := $(LAB_VAULT_PASSWORD)
 
 ## The main job: the sample region deployed in local containers.
 lab: host venv
@@ -75,7 +75,11 @@ app-test: host venv
 	cd app_bundle && ../$(BIN)/pytest
 
 lab-test: host venv
-	$(BIN)/pytest tests/lab
+	$(BIN)/pytest tests/lab -m "not drill"
+
+# The backup restore drill on a freshly deployed lab (15-20 minutes; not in make test).
+lab-drill: host venv
+	$(BIN)/pytest tests/lab -m "drill or teardown"
 
 # The application's benchmarks (analytics views, card view and search) on a throwaway
 # PostgreSQL cluster with 100 000 cards and 5 million audit events; figures in docs/.

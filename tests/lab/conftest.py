@@ -25,6 +25,7 @@ RECAP = re.compile(
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "teardown: takes the lab down; runs after all others")
+    config.addinivalue_line("markers", "drill: the backup restore drill (make lab-drill)")
     network = lab.load_lab(INVENTORY).network
     # Ansible reads the lab's vault with the password `regbank lab up` makes.
     os.environ.setdefault(

@@ -17,6 +17,8 @@ import pytest
 from conftest import regbank, run
 
 DRILL_HOST = "drill-srv"
+# About 15-20 minutes: `make lab-drill` runs it, `make lab-test` (and so CI) does not.
+pytestmark = pytest.mark.drill
 
 
 @pytest.fixture(scope="module")
