@@ -3,7 +3,9 @@
 The session starts from nothing (`regbank lab down`), brings the lab up, runs
 site.yml once, and the tests read what they need from that deployed region. Tests
 marked `teardown` run last, whatever their file: they take the lab down.
-The inventory is inventory/lab, or the one named by REGBANK_LAB_INVENTORY.
+The inventory is inventory/lab, or the one named by REGBANK_LAB_INVENTORY; the
+playbook is playbooks/site.yml, or the one named by REGBANK_LAB_PLAYBOOK (make lab-test
+runs the lab's mechanics with playbooks/baseline.yml; make lab-test-full the whole site).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pytest
 from regbank import KIT_ROOT, lab
 
 INVENTORY = Path(os.environ.get("REGBANK_LAB_INVENTORY", KIT_ROOT / "inventory" / "lab"))
+PLAYBOOK = os.environ.get("REGBANK_LAB_PLAYBOOK", "playbooks/site.yml")
 RECAP = re.compile(
     r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M
 )
@@ -26,6 +29,7 @@ RECAP = re.compile(
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "teardown: takes the lab down; runs after all others")
     config.addinivalue_line("markers", "drill: the backup restore drill (make lab-drill)")
+    config.addinivalue_line("markers", "full_site: needs the whole site.yml (make lab-test-full)")
     network = lab.load_lab(INVENTORY).network
     # Ansible reads the lab's vault with the password `regbank lab up` makes.
     os.environ.setdefault(
@@ -73,6 +77,7 @@ def lab_up() -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def deployed(lab_up) -> subprocess.CompletedProcess:
-    """site.yml's first run on the fresh lab, with the application bundle built first."""
-    run("regbank", "app", "build")
-    return run("ansible-playbook", "playbooks/site.yml")
+    """The playbook's first run on the fresh lab, with the application bundle built first."""
+    if "registry_app" in (KIT_ROOT / PLAYBOOK).read_text(encoding="utf-8"):
+        run("regbank", "app", "build")
+    return run("ansible-playbook", PLAYBOOK)

@@ -18,7 +18,7 @@ from conftest import regbank, run
 
 DRILL_HOST = "drill-srv"
 # About 15-20 minutes: `make lab-drill` runs it, `make lab-test` (and so CI) does not.
-pytestmark = pytest.mark.drill
+pytestmark = [pytest.mark.drill, pytest.mark.full_site]
 
 
 @pytest.fixture(scope="module")

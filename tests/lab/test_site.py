@@ -8,7 +8,7 @@ import re
 
 import docker
 import pytest
-from conftest import INVENTORY, recap, regbank, run
+from conftest import INVENTORY, PLAYBOOK, recap, regbank, run
 
 from regbank import lab
 from regbank.inventory import load_inventory
@@ -41,7 +41,7 @@ def test_site_converges_every_host(deployed):
 
 
 def test_site_again_changes_nothing(deployed):
-    second = run("ansible-playbook", "playbooks/site.yml")
+    second = run("ansible-playbook", PLAYBOOK)
     hosts = recap(second.stdout)
     for host in HOSTS:
         assert hosts[host]["changed"] == 0, f"{host} changed on the second run:\n{second.stdout}"
@@ -49,7 +49,7 @@ def test_site_again_changes_nothing(deployed):
 
 
 def test_check_diff_on_the_deployed_lab_is_clean(deployed):
-    checked = run("ansible-playbook", "playbooks/site.yml", "--check", "--diff")
+    checked = run("ansible-playbook", PLAYBOOK, "--check", "--diff")
     hosts = recap(checked.stdout)
     for host in HOSTS:
         assert hosts[host]["changed"] == 0, f"{host} would change:\n{checked.stdout}"
