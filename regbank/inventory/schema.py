@@ -75,7 +75,7 @@ def _hostname(value: str) -> str:
 
 
 def _network(value: str) -> str:
-    ipaddress.ip_network(value)  # strict: 10.20.0.5/24 has host bits set and is refused
+    # strict: 10.20.0.5/24 has host bits set and is refused
     if ipaddress.ip_network(value).prefixlen == 0:
         raise ValueError("a network open to everyone")
     return value
