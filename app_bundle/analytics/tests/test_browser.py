@@ -10,115 +10,41 @@ test_sample_figures.py).
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
-import psycopg
 import pytest
 from django.db import connection
 
-from regbank_app.tests.test_browser import CHROMIUM, _free_port, chromium, login, logout
+from regbank_app.testing.browser import chromium, gunicorn_app, login, logout, skip_without_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-APP_DIR = Path(__file__).resolve().parents[2]
 PASSWORD = "Vremennyi-Parol-1"  # noqa: S105 - test accounts only
 VIEWS = ["yearly", "change", "entry-share", "entry-volume", "per-unit"]
 PERIOD = "?date_from=2020-01-01&date_to=2020-12-31"
+USERS = (
+    "from accounts.models import User, Role\n"
+    "from directory.models import Agency\n"
+    "kdn = Agency.objects.get(mo__code='MO-2', type='kdn')\n"
+    f"User.objects.create_user('region1', '{PASSWORD}', last_name='Орлова', "
+    "first_name='Анна', role=Role.REGIONAL, must_change_password=False)\n"
+    f"User.objects.create_user('kdn2', '{PASSWORD}', last_name='Зайцева', "
+    "first_name='Мария', role=Role.MUNICIPAL, mo=kdn.mo, agency=kdn, "
+    "must_change_password=False)\n"
+)
 
 
 @pytest.fixture(scope="module")
 def analytics_server(django_db_setup, django_db_blocker):
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"Chromium not found at {CHROMIUM}: run `make test` (installs chromium)")
+    skip_without_chromium()
     with django_db_blocker.unblock():
         db = dict(connection.settings_dict)
-    name = f"regbank_analytics_{os.getpid()}"
-    admin = {
-        "host": db["HOST"],
-        "port": db["PORT"] or None,
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**admin) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql://{db['USER']}@/{name}?host={db['HOST']}&port={db['PORT']}"
-    if not db["HOST"].startswith("/"):
-        url = f"postgresql://{db['USER']}@{db['HOST']}/{name}"
-    port = _free_port()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "REGBANK_SECRET_KEY": "browser-test-secret",
-        "REGBANK_DATABASE_URL": url,
-        "REGBANK_ALLOWED_HOSTS": "127.0.0.1",
-        "REGBANK_SECURE_COOKIES": "false",
-        "REGBANK_LOG_LEVEL": "WARNING",
-        "REGBANK_REGION_NAME": "Образцовый регион",
-        "REGBANK_BIND": f"127.0.0.1:{port}",
-        "REGBANK_WORKERS": "2",
-    }
-    manage = [sys.executable, str(APP_DIR / "manage.py")]
 
-    def run(*args):
-        subprocess.run([*manage, *args], env=env, cwd=APP_DIR, check=True, capture_output=True)
+    def prepare(manage):
+        manage("load_sample_activity", "--scale", "0.02")
+        manage("shell", "-c", USERS)
 
-    run("migrate", "-v0")
-    run("load_sample_activity", "--scale", "0.02")
-    run(
-        "shell",
-        "-c",
-        "from accounts.models import User, Role\n"
-        "from directory.models import Agency\n"
-        "kdn = Agency.objects.get(mo__code='MO-2', type='kdn')\n"
-        f"User.objects.create_user('region1', '{PASSWORD}', last_name='Орлова', "
-        "first_name='Анна', role=Role.REGIONAL, must_change_password=False)\n"
-        f"User.objects.create_user('kdn2', '{PASSWORD}', last_name='Зайцева', "
-        "first_name='Мария', role=Role.MUNICIPAL, mo=kdn.mo, agency=kdn, "
-        "must_change_password=False)\n",
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "regbank_app.wsgi"],
-        env=env,
-        cwd=APP_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(base + "/health/", timeout=1) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not answer /health/")
+    with gunicorn_app(db, f"regbank_analytics_{os.getpid()}", prepare) as (base, _):
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        _drop(admin, name)
-
-
-def _drop(admin, name):
-    """Drop the database; an autovacuum worker on it (the superuser's) may hold it a moment."""
-    for attempt in range(20):
-        try:
-            with psycopg.connect(**admin) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            return
-        except psycopg.errors.InsufficientPrivilege:
-            if attempt == 19:
-                raise
-            time.sleep(0.5)
 
 
 def _row_labels(page) -> list[str]:

@@ -10,151 +10,48 @@ the test session's PostgreSQL cluster, so the test's data are really committed.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
-import psycopg
 import pytest
 from django.db import connection
+
+from regbank_app.testing.browser import chromium, gunicorn_app, login, logout, skip_without_chromium
 
 # django_db: the session's test database (and so the cluster) must exist for app_server
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-APP_DIR = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("REGBANK_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "Vremennyi-Parol-1"  # noqa: S105 - test accounts only
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def app_server(django_db_setup, django_db_blocker):
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"Chromium not found at {CHROMIUM}: run `make test` (installs chromium)")
+    skip_without_chromium()
     with django_db_blocker.unblock():
         db = dict(connection.settings_dict)
-    name = f"regbank_browser_{os.getpid()}"
-    admin = {
-        "host": db["HOST"],
-        "port": db["PORT"] or None,
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**admin) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    host = f"host={db['HOST']}" if db["HOST"].startswith("/") else ""
-    url = f"postgresql://{db['USER']}@{'' if host else db['HOST']}/{name}"
-    if host:
-        url += f"?host={db['HOST']}&port={db['PORT']}"
-    port = _free_port()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "REGBANK_SECRET_KEY": "browser-test-secret",
-        "REGBANK_DATABASE_URL": url,
-        "REGBANK_ALLOWED_HOSTS": "127.0.0.1",
-        "REGBANK_SECURE_COOKIES": "false",
-        "REGBANK_LOG_LEVEL": "WARNING",
-        "REGBANK_REGION_NAME": "Образцовый регион",
-        "REGBANK_BIND": f"127.0.0.1:{port}",
-        "REGBANK_WORKERS": "2",
-    }
-    manage = [sys.executable, str(APP_DIR / "manage.py")]
 
-    def run(*args):
-        subprocess.run([*manage, *args], env=env, cwd=APP_DIR, check=True, capture_output=True)
+    def prepare(manage):
+        manage("load_sample_region", "--own-server", "MO-3")
+        manage("shell", "-c", USERS)
 
-    run("migrate", "-v0")
-    run("load_sample_region", "--own-server", "MO-3")
-    run(
-        "shell",
-        "-c",
-        "from accounts.models import User, Role\n"
-        "from directory.models import Agency\n"
-        "school = Agency.objects.get(mo__code='MO-1', short_name='СОШ № 1 МО-1')\n"
-        "kdn = Agency.objects.get(mo__code='MO-1', type='kdn')\n"
-        f"User.objects.create_user('kdn1', '{PASSWORD}', last_name='Кузнецова', "
-        "first_name='Елена', role=Role.MUNICIPAL, mo=kdn.mo, agency=kdn, "
-        "must_change_password=True)\n"
-        f"User.objects.create_user('school1', '{PASSWORD}', last_name='Смирнова', "
-        "first_name='Ольга', role=Role.AGENCY, mo=school.mo, agency=school, "
-        "must_change_password=False)\n",
-    )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "regbank_app.wsgi:application",
-        ],
-        env=env,
-        cwd=APP_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(base + "/health/", timeout=1) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not answer /health/: " + server.stderr.read1().decode())
+    with gunicorn_app(db, f"regbank_browser_{os.getpid()}", prepare) as (base, server):
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        first_line = server.stderr.readline().decode()
-        assert first_line.startswith("{") and '"logger": "gunicorn.error"' in first_line
-        with psycopg.connect(**admin) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    # gunicorn's own messages are JSON lines too
+    first_line = server.stderr.readline().decode()
+    assert first_line.startswith("{") and '"logger": "gunicorn.error"' in first_line
 
 
-@contextlib.contextmanager
-def chromium():
-    """Playwright's event loop lives only inside this block: Django's database calls of the
-    test's own teardown must not run while it does."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-            args=["--no-sandbox", "--lang=ru-RU"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def login(page, base, username, password):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Имя входа").fill(username)
-    page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
-
-
-def logout(page):
-    page.get_by_role("button", name="Выйти").click()
-    page.wait_for_url("**/accounts/login/")
+USERS = (
+    "from accounts.models import User, Role\n"
+    "from directory.models import Agency\n"
+    "school = Agency.objects.get(mo__code='MO-1', short_name='СОШ № 1 МО-1')\n"
+    "kdn = Agency.objects.get(mo__code='MO-1', type='kdn')\n"
+    f"User.objects.create_user('kdn1', '{PASSWORD}', last_name='Кузнецова', "
+    "first_name='Елена', role=Role.MUNICIPAL, mo=kdn.mo, agency=kdn, "
+    "must_change_password=True)\n"
+    f"User.objects.create_user('school1', '{PASSWORD}', last_name='Смирнова', "
+    "first_name='Ольга', role=Role.AGENCY, mo=school.mo, agency=school, "
+    "must_change_password=False)\n"
+)
 
 
 def test_case_from_card_to_audit_log(app_server):
