@@ -34,8 +34,6 @@ from regbank.errors import RegbankError
 VAULT_FILE = Path("group_vars") / "all" / "vault.yml"
 CA_CERT_FILE = Path("group_vars") / "all" / "pki_ca.yml"
 CA_CERT_VAR = "pki_ca_certificate"
-# Where the first version wrote it; Ansible read that folder as inventory.
-LEGACY_CA_CERT_FILE = Path("pki") / "ca.crt"
 PASSWORD_ENV = "ANSIBLE_VAULT_PASSWORD_FILE"  # noqa: S105 - a variable name, not a secret
 CA_KEY = "vault_pki_ca_key"
 CA_VALID_DAYS = 3650
@@ -353,11 +351,6 @@ def ensure_lab_secrets(inventory: Path, password_path: Path, log=print) -> Resul
     inventory = Path(inventory)
     if inventory.is_file():
         inventory = inventory.parent
-    legacy = inventory / LEGACY_CA_CERT_FILE
-    if legacy.exists():
-        legacy.unlink()
-        if not any(legacy.parent.iterdir()):
-            legacy.parent.rmdir()
     if not password_path.exists():
         for stale in (inventory / VAULT_FILE, inventory / CA_CERT_FILE):
             if stale.exists():
