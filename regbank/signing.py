@@ -10,14 +10,18 @@ evidence pack. A folder is signed by writing two files into it:
 Verification recomputes every sum and reports each changed, missing or extra file;
 a folder verifies only when the signature is good and there is nothing to report.
 This module needs only the standard library and cryptography, so the same code runs
-on the controller and, copied as is, on a managed host.
+on the controller and, copied as is, on a managed host:
+
+    python3 signing.py FOLDER --public-key KEY.pub    # exit 0 only if it verifies
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -201,3 +205,32 @@ def verify_folder(root: Path, public_key: Ed25519PublicKey) -> Verification:
             result.changed.append(name)
     result.extra = sorted(present - listed.keys())
     return result
+
+
+def print_verification(folder: Path, result: Verification, refused: str) -> int:
+    """The verdict for an operator: 0 and one line, or 1 and every finding on stderr."""
+    if result.ok:
+        print(f"{folder}: подпись верна, все файлы совпадают с {MANIFEST}")
+        return 0
+    print(f"{folder}: {refused}:", file=sys.stderr)
+    for line in result.report():
+        print(f"  {line}", file=sys.stderr)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Verify a folder where this file is all there is (the registry_app role's check)."""
+    parser = argparse.ArgumentParser(description="Verify a signed folder (SHA256SUMS).")
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--public-key", type=Path, required=True)
+    args = parser.parse_args(argv)
+    try:
+        result = verify_folder(args.folder, load_public_key(args.public_key))
+    except SigningError as error:
+        print(f"{args.folder}: {error}", file=sys.stderr)
+        return 1
+    return print_verification(args.folder, result, "пакет НЕ прошёл проверку и не будет установлен")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

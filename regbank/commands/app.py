@@ -1,7 +1,6 @@
 """`regbank app build|verify`: the registry application's signed bundle."""
 
 import argparse
-import sys
 from pathlib import Path
 
 from regbank import signing
@@ -67,10 +66,4 @@ def run_verify(args: argparse.Namespace) -> int:
     from regbank.app_bundle import verify_bundle
 
     result = verify_bundle(args.bundle, args.public_key)
-    if result.ok:
-        print(f"{args.bundle}: подпись верна, все файлы совпадают с {signing.MANIFEST}")
-        return 0
-    print(f"{args.bundle}: пакет НЕ прошёл проверку:", file=sys.stderr)
-    for line in result.report():
-        print(f"  {line}", file=sys.stderr)
-    return 1
+    return signing.print_verification(args.bundle, result, "пакет НЕ прошёл проверку")

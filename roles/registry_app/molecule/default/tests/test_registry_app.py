@@ -4,7 +4,7 @@ import json
 from types import SimpleNamespace
 
 BUNDLES = "/opt/regbank/bundles"
-VERIFY = "/usr/bin/python3 /opt/regbank/verifier/verify_bundle.py"
+VERIFY = "/usr/bin/python3 /opt/regbank/verifier/signing.py"
 PUBLIC_KEY = "/etc/regbank/app-signing.pub"
 
 
