@@ -19,8 +19,8 @@ def key_values(text: str, separator: str = "=") -> dict[str, str]:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        if separator is None:
-            key, _, value = line.partition(" ")
+        if separator is None:  # login.defs separates with spaces or tabs
+            key, value = (line.split(None, 1) + [""])[:2]
         else:
             key, sep, value = line.partition(separator)
             if not sep:

@@ -6,6 +6,8 @@ marked `teardown` run last, whatever their file: they take the lab down.
 The inventory is inventory/lab, or the one named by REGBANK_LAB_INVENTORY; the
 playbook is playbooks/site.yml, or the one named by REGBANK_LAB_PLAYBOOK (make lab-test
 runs the lab's mechanics with playbooks/baseline.yml; make lab-test-full the whole site).
+Tests that only read the deployed site take it through `site_lab`: with
+REGBANK_LAB_REUSE=1 that is the lab as it stands (already up and deployed).
 """
 
 from __future__ import annotations
@@ -81,3 +83,11 @@ def deployed(lab_up) -> subprocess.CompletedProcess:
     if "registry_app" in (KIT_ROOT / PLAYBOOK).read_text(encoding="utf-8"):
         run("regbank", "app", "build")
     return run("ansible-playbook", PLAYBOOK)
+
+
+@pytest.fixture(scope="session")
+def site_lab(request) -> Path:
+    """The inventory of a deployed lab: deployed by this session, or reused as it stands."""
+    if not os.environ.get("REGBANK_LAB_REUSE"):
+        request.getfixturevalue("deployed")
+    return INVENTORY

@@ -2,8 +2,7 @@
 a fresh unhardened host fails every check.
 
 The hardened lab is the session's lab (conftest.py: inventory/lab or
-REGBANK_LAB_INVENTORY), deployed by site.yml through the `deployed` fixture; with
-REGBANK_LAB_REUSE=1 the lab as it stands is used (already up and deployed). The test
+REGBANK_LAB_INVENTORY), deployed by site.yml or reused (`site_lab`). The test
 brings up one fresh container of its own on the network "<lab network>-fresh" (subnet
 REGBANK_ATTEST_FRESH_SUBNET, default 10.88.0.0/24) and removes it at the end.
 """
@@ -17,9 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import INVENTORY
 
-from regbank import KIT_ROOT
+from regbank import KIT_ROOT, lab
 from security_profiles.evidence.applicability import role_hosts
 
 # Every check of the roles site.yml runs must pass: the whole site (make lab-test-full).
@@ -31,8 +29,11 @@ SNAPSHOT = (
 )
 
 
-def run(*command: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(command, cwd=KIT_ROOT, capture_output=True, text=True, check=False)
+def run(*command: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        command, cwd=KIT_ROOT, capture_output=True, text=True, check=False,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
     if check and result.returncode != 0:
         pytest.fail(f"{' '.join(command)} exited {result.returncode}:\n"
                     f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")  # fmt: skip
@@ -40,32 +41,29 @@ def run(*command: str, check: bool = True) -> subprocess.CompletedProcess:
 
 
 def attest(inventory: Path, out: Path) -> tuple[subprocess.CompletedProcess, dict]:
-    done = run("regbank", "attest", "-i", str(inventory), "--out", str(out), check=False)
+    """`regbank attest` with the vault password `regbank lab up` made for that lab."""
+    network = yaml.safe_load((inventory / "group_vars/all/main.yml").read_text())["regbank_lab"]
+    password = lab.STATE_DIR / network["network"] / "vault-password"
+    done = run(
+        "regbank", "attest", "-i", str(inventory), "--out", str(out), check=False,
+        env={"ANSIBLE_VAULT_PASSWORD_FILE": str(password)},
+    )  # fmt: skip
     assert done.returncode in (0, 1), done.stderr  # 1: a check did not pass
     return done, json.loads((out / "results.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def hardened_inventory(request) -> Path:
-    if not os.environ.get("REGBANK_LAB_REUSE"):
-        request.getfixturevalue("deployed")
-    return INVENTORY
-
-
-@pytest.fixture(scope="module")
-def fresh_inventory(hardened_inventory):
+def fresh_inventory(site_lab):
     """A one-host inventory of a fresh container (group regional: every check applies)."""
-    folder = hardened_inventory.with_name(hardened_inventory.name + "-fresh")
+    folder = site_lab.with_name(site_lab.name + "-fresh")
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "group_vars" / "all").mkdir(parents=True)
     (folder / "host_vars").mkdir()
-    main = yaml.safe_load((hardened_inventory / "group_vars/all/main.yml").read_text())
+    main = yaml.safe_load((site_lab / "group_vars/all/main.yml").read_text())
     subnet = os.environ.get("REGBANK_ATTEST_FRESH_SUBNET", "10.88.0.0/24")
     main["regbank_lab"] = {"network": main["regbank_lab"]["network"] + "-fresh", "subnet": subnet}
     (folder / "group_vars/all/main.yml").write_text(yaml.safe_dump(main, allow_unicode=True))
-    vault = hardened_inventory / "group_vars/all/vault.yml"
-    if vault.is_file():  # the session's vault password must open the fresh one too
-        shutil.copy(vault, folder / "group_vars/all/vault.yml")
+    # `regbank lab up` makes the fresh lab's own vault and password.
     (folder / "hosts.yml").write_text(
         "all:\n  children:\n    regional:\n      hosts:\n        fresh-srv:\n"
     )
@@ -78,14 +76,14 @@ def fresh_inventory(hardened_inventory):
 
 
 @pytest.fixture(scope="module")
-def hardened_pack(hardened_inventory, tmp_path_factory):
+def hardened_pack(site_lab, tmp_path_factory):
     """One attest run on the hardened lab, with snapshots of a host before and after."""
-    host = sorted(yaml.safe_load((hardened_inventory / "hosts.yml").read_text())
+    host = sorted(yaml.safe_load((site_lab / "hosts.yml").read_text())
                   ["all"]["children"]["regional"]["hosts"])[0]  # fmt: skip
-    ssh = ("regbank", "lab", "-i", str(hardened_inventory), "ssh", host, SNAPSHOT)
+    ssh = ("regbank", "lab", "-i", str(site_lab), "ssh", host, SNAPSHOT)
     before = run(*ssh).stdout
     out = tmp_path_factory.mktemp("attest") / "pack"
-    done, results = attest(hardened_inventory, out)
+    done, results = attest(site_lab, out)
     after = run(*ssh).stdout
     return {"out": out, "done": done, "results": results, "before": before, "after": after}
 

@@ -58,9 +58,13 @@ def test_check_diff_on_the_deployed_lab_is_clean(deployed):
 
 def test_hosts_are_deployed_as_an_operator_sees_them(deployed):
     for host in HOSTS:
-        out = regbank("ssh", host, "hostname; date +%Z; locale; sudo -n true && echo sudo-ok")
+        out = regbank(
+            "ssh", host,
+            "hostname; date +%Z; locale; sudo -n true && echo sudo-ok; systemctl is-system-running",
+        )  # fmt: skip
         lines = out.stdout.split()
         assert lines[0] == host
+        assert lines[-1] == "running", f"{host}: systemd is {lines[-1]}"
         assert "MSK" in lines
         assert "LANG=ru_RU.UTF-8" in lines
         assert "sudo-ok" in lines

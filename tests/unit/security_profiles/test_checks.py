@@ -157,3 +157,17 @@ def test_firewall_reads_the_input_policy_and_the_ssh_rule():
         {installed: "installed", "nft list ruleset": RULESET.replace("drop;", "accept;")}
     )
     assert not REGISTRY["firewall_default_drop"].run(accepting, CONTEXT).passed
+
+
+# Debian's login.defs separates keys and values with tabs.
+LOGIN_DEFS_HARDENED = "UMASK\t\t027\nPASS_MAX_DAYS\t90\nPASS_MIN_DAYS\t1\nPASS_WARN_AGE\t14\n"
+LOGIN_DEFS_DEBIAN = "UMASK\t\t022\nPASS_MAX_DAYS\t99999\nPASS_MIN_DAYS\t0\nPASS_WARN_AGE\t7\n"
+
+
+@pytest.mark.parametrize("check_id", ["password_ageing", "default_umask"])
+def test_login_defs_checks_read_tab_separated_values(check_id):
+    hardened = REGISTRY[check_id].run(reader({"cat /etc/login.defs": LOGIN_DEFS_HARDENED}), CONTEXT)
+    assert hardened.passed, hardened.observed
+    assert "—" not in hardened.observed
+    debian = REGISTRY[check_id].run(reader({"cat /etc/login.defs": LOGIN_DEFS_DEBIAN}), CONTEXT)
+    assert not debian.passed and "—" not in debian.observed

@@ -1,0 +1,89 @@
+"""The registry answers over HTTPS through nginx on the deployed lab, as a user's browser
+sees it: the region's CA vouches for the certificate, plain HTTP is sent to HTTPS, the
+security headers are there, and the first administrator logs in.
+"""
+
+import re
+import ssl
+from http.cookies import SimpleCookie
+
+import pytest
+import urllib3
+import yaml
+from conftest import run
+
+from regbank.inventory import load_inventory
+
+pytestmark = pytest.mark.full_site
+
+
+@pytest.fixture(scope="module")
+def site(site_lab, tmp_path_factory):
+    """The regional server's address, its public name and the region's CA certificate."""
+    inventory = load_inventory(site_lab)
+    regional = next(host for host in inventory.hosts.values() if "regional" in host.groups)
+    ca = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.write_text(
+        yaml.safe_load((site_lab / "group_vars/all/pki_ca.yml").read_text())["pki_ca_certificate"]
+    )
+    vault = run("ansible-vault", "view", str(site_lab / "group_vars/all/vault.yml")).stdout
+    return {
+        "address": regional.vars["ansible_host"],
+        "name": regional.vars["regbank_public_name"],
+        "ca": str(ca),
+        "password": yaml.safe_load(vault)["vault_registry_app_admin_password"],
+    }
+
+
+def https(site) -> urllib3.HTTPSConnectionPool:
+    """A connection to the server's address that checks the certificate for its name
+    (headers given to a request replace the pool's: each request names the Host)."""
+    return urllib3.HTTPSConnectionPool(
+        site["address"], 443, server_hostname=site["name"], assert_hostname=site["name"],
+        ca_certs=site["ca"], cert_reqs=ssl.CERT_REQUIRED, retries=False, timeout=30,
+        headers={"Host": site["name"]},
+    )  # fmt: skip
+
+
+def test_plain_http_is_sent_to_https(site):
+    pool = urllib3.HTTPConnectionPool(site["address"], 80, retries=False, timeout=30)
+    answer = pool.request("GET", "/cards/", headers={"Host": site["name"]}, redirect=False)
+    assert answer.status == 301
+    assert answer.headers["Location"] == f"https://{site['name']}/cards/"
+
+
+def test_certificate_of_the_regions_ca_and_security_headers(site):
+    answer = https(site).request("GET", "/accounts/login/", redirect=False)
+    assert answer.status == 200
+    assert "Вход" in answer.data.decode()
+    headers = answer.headers
+    assert "max-age=" in headers["Strict-Transport-Security"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "nginx/" not in headers.get("Server", "")  # no version given away
+
+
+def test_first_administrator_logs_in_over_https(site):
+    pool = https(site)
+    login = pool.request("GET", "/accounts/login/")
+    cookies = SimpleCookie()
+    cookies.load(login.headers["Set-Cookie"])
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.data.decode())[1]
+    jar = "; ".join(f"{k}={v.value}" for k, v in cookies.items())
+    answer = pool.request_encode_body(
+        "POST", "/accounts/login/",
+        fields={"csrfmiddlewaretoken": token, "username": "admin", "password": site["password"]},
+        encode_multipart=False, redirect=False,
+        headers={"Cookie": jar, "Referer": f"https://{site['name']}/accounts/login/",
+                 "Host": site["name"]},
+    )  # fmt: skip
+    assert answer.status == 302, answer.data.decode()[:2000]
+    for header in answer.headers.getlist("Set-Cookie"):
+        cookies.load(header)
+    assert "Secure" in answer.headers["Set-Cookie"]
+    jar = "; ".join(f"{k}={v.value}" for k, v in cookies.items())
+    home = pool.request(
+        "GET", answer.headers["Location"], headers={"Cookie": jar, "Host": site["name"]}
+    )
+    assert home.status == 200
+    assert "Администратор" in home.data.decode()
