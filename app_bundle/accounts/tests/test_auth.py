@@ -2,11 +2,14 @@
 changed; a municipal site never writes an account row."""
 
 import datetime
+import re
+import uuid
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -91,10 +94,44 @@ def test_inactive_user_cannot_log_in(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_pages_need_login(client):
-    for url in ("/", "/families/", "/audit/", "/accounts/users/", "/directory/"):
-        response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(LOGIN), url
+def _every_route() -> list[str]:
+    """Every route of the site as a path, with a sample value for each converter."""
+    samples = {"uuid": str(uuid.uuid4()), "slug": "x", "int": "1", "str": "x", "path": "x"}
+
+    def walk(patterns, prefix):
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, route)
+            else:
+                yield re.sub(r"<(?:(\w+):)?\w+>", lambda m: samples[m[1] or "str"], route)
+
+    return sorted(set(walk(get_resolver().url_patterns, "/")))
+
+
+def test_only_login_and_health_are_open_before_login(client):
+    """FSTEC УПД.11: an anonymous client is sent to the login page from every other route."""
+    routes = _every_route()
+    assert {"/families/", "/audit/", "/analytics/", "/accounts/users/"} <= set(routes)
+    opened = []
+    for path in routes:
+        response = client.get(path)
+        if not (response.status_code == 302 and response["Location"].startswith(LOGIN)):
+            opened.append(path)
+    assert opened == [LOGIN, "/health/"]
+
+
+def test_login_page_warns_about_personal_data_and_masks_the_password(client):
+    """FSTEC УПД.7 (the warning before access) and ИАФ.5 (the password is not shown)."""
+    page = client.get(LOGIN).content.decode()
+    notice = re.search(r'id="personal-data-notice"[^>]*>(.*?)</div>', page, re.S)
+    assert notice and page.index("personal-data-notice") < page.index("<form")
+    text = " ".join(re.sub(r"<[^>]+>", " ", notice[1]).split())
+    for words in ("персональные данные несовершеннолетних", "уполномоченным лицам",
+                  "регистрируются", "152-ФЗ"):  # fmt: skip
+        assert words in text
+    [password] = re.findall(r'<input[^>]*name="password"[^>]*>', page)
+    assert 'type="password"' in password
 
 
 def test_temporary_password_must_be_changed_first(client):
