@@ -8,7 +8,8 @@ A profile maps every measure it requires to exactly one kind:
 - ``organisational``: a document template under docs/templates/ to fill in;
 - ``external``: a certified-product slot the operator fills; the lab's stand-in is
   said plainly;
-- ``planned``: the roles that will implement it (only while they are unwritten).
+- ``planned``: the roles that will implement it (only while they are unwritten; uz1 has
+  none left, the kind stays for a region that adds a measure before its role exists).
 
 ``checked_by`` may also stand beside ``implemented_by`` (the strongest evidence: a role
 applies the measure and a check proves it on every host) or beside ``planned`` (the

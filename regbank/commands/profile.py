@@ -168,10 +168,11 @@ def _table(result: Coverage) -> str:
         f"  {bucket:<20} {count:>5}  {result.base_counts[bucket]:>3}"
         for bucket, count in result.counts.items()
     ]
-    lines.append(
-        f"  с автоматическими проверками `regbank attest` (checked_by): {result.checked} мер "
-        "(в том числе среди planned: проверка не проходит, пока роли нет)"
-    )
+    checked = f"  с автоматическими проверками `regbank attest` (checked_by): {result.checked} мер"
+    waiting = sum(1 for row in result.rows if row.bucket == "planned" and row.checks)
+    if waiting:  # a check of a planned measure fails until its role is written
+        checked += f" (из них среди planned — {waiting}: проверка не проходит, пока роли нет)"
+    lines.append(checked)
     if result.external_slots:
         lines += ["", "Слоты сертифицированных средств (external):"]
         for name, slot in result.external_slots.items():

@@ -96,6 +96,7 @@ def measures_of(check_id: str) -> tuple[str, ...]:
 # Importing the modules registers their checks.
 from security_profiles.checks import (  # noqa: E402,F401  (registration side effect)
     accounts,
+    application,
     audit,
     database,
     integrity,

@@ -8,12 +8,12 @@ WEAK_METHODS = {"trust", "password", "md5"}
 ANY_ADDRESS = ("0.0.0.0", "::")  # noqa: S104 - what pg_hba must not open to
 
 
-def query(reader: Reader, sql: str) -> list[list[str]]:
+def query(reader: Reader, sql: str, database: str = "postgres") -> list[list[str]]:
     """Rows of a SHOW/SELECT run as the postgres user over the local socket."""
     reader.require_package(PACKAGE)
     output = reader.run(
         "runuser", "-u", "postgres", "--", "env", f"PGOPTIONS={READ_ONLY_PG}",
-        "psql", "-XAtq", "-F", "\t", "-c", sql,
+        "psql", "-XAtq", "-d", database, "-F", "\t", "-c", sql,
     )  # fmt: skip
     if not output.ok:
         raise NotInstalled(f"ответ PostgreSQL ({output.stderr.strip()[:120]})")

@@ -1,6 +1,7 @@
 """TLS as a client sees it: real handshakes against the kit's CA, and the host's certificate."""
 
 import re
+from dataclasses import dataclass, field
 
 from security_profiles.checks import HostContext, Observed, check
 from security_profiles.checks.reader import Output, Reader
@@ -11,13 +12,53 @@ RENEW_DAYS = 30
 GOOD_PROTOCOLS = ("TLSv1.2", "TLSv1.3")
 
 
-def handshake(reader: Reader, address: str, name: str, *extra: str) -> Output:
-    """One TLS handshake verified against the kit's CA and the expected name."""
+def handshake(reader: Reader, address: str, name: str, *extra: str, stdin: str = "") -> Output:
+    """One TLS handshake verified against the kit's CA and the expected name.
+
+    ``stdin`` is sent once the handshake succeeds; a failed verification sends nothing.
+    """
     return reader.run(
         "openssl", "s_client", "-brief", "-connect", address, "-servername", name,
         "-CAfile", CA, "-verify_return_error", "-verify_hostname", name, *extra,
-        stdin="",
+        stdin=stdin,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    status: int | None  # None: no HTTP answer (handshake refused, nothing listening)
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
+    body: str = ""
+    failure: str = ""  # why there is no answer
+
+    def describe(self) -> str:
+        return str(self.status) if self.status else f"нет ответа HTTPS ({self.failure})"
+
+
+def https_get(reader: Reader, name: str, path: str, address: str = "127.0.0.1:443") -> HttpAnswer:
+    """GET ``path`` as an anonymous client over a handshake verified for ``name``.
+
+    HTTP/1.0: the server answers without chunks and closes the connection, and
+    -ign_eof makes s_client wait for that instead of leaving at the end of its input.
+    """
+    output = handshake(
+        reader, address, name, "-ign_eof", stdin=f"GET {path} HTTP/1.0\nHost: {name}\n"
+    )
+    head, _, body = output.stdout.replace("\r\n", "\n").partition("\n\n")
+    lines = head.splitlines()
+    status = re.match(r"HTTP/\d(?:\.\d)? (\d{3})", lines[0]) if lines else None
+    if status is None:
+        return HttpAnswer(None, failure=_reason(output))
+    headers = {}
+    for line in lines[1:]:
+        key, _, value = line.partition(":")
+        headers[key.strip().lower()] = value.strip()
+    return HttpAnswer(int(status[1]), headers, body)
+
+
+def missing_ca(reader: Reader) -> Observed | None:
+    """A failed observation when the kit's CA is not on the host: nothing to verify against."""
+    return None if reader.exists(CA) else Observed(False, f"{CA}: нет (роль pki не применена)")
 
 
 def protocol(output: Output) -> str | None:
@@ -32,8 +73,8 @@ def _reason(output: Output) -> str:
 
 
 def tls_service(reader: Reader, address: str, name: str, *starttls: str) -> Observed:
-    if not reader.exists(CA):
-        return Observed(False, f"{CA}: нет (роль pki не применена)")
+    if missing := missing_ca(reader):
+        return missing
     modern = handshake(reader, address, name, *starttls)
     version = protocol(modern)
     if not modern.ok or version is None:

@@ -4,17 +4,25 @@ Outputs below are copied from Debian 12 hosts; the lab test (tests/lab/test_atte
 runs the same checks against real hosts.
 """
 
+import json
+import re
+import shlex
+
 import pytest
 
+from regbank import KIT_ROOT
 from security_profiles.catalog import load_catalogs
 from security_profiles.checks import REGISTRY, HostContext
+from security_profiles.checks.application import BINDING_SQL
 from security_profiles.checks.reader import (
+    READ_ONLY_PG,
     NotInstalled,
     Output,
     Reader,
     RefusedCommand,
     is_read_only,
 )
+from security_profiles.checks.tls import CA, https_get
 from security_profiles.evidence.applicability import applies, role_hosts
 
 
@@ -99,6 +107,14 @@ def test_checks_follow_the_groups_of_site_yml(tmp_path):
     assert not applies(nginx, ("workstations",), roles)
     assert not applies(forwarding, ("regional",), roles)  # the regional server receives
     assert applies(forwarding, ("workstations",), roles)
+    # The application and its backups live on the regional server only.
+    site_roles = role_hosts(KIT_ROOT / "playbooks" / "site.yml")
+    for check_id in ("app_login_notice", "app_requires_login", "app_external_users_bound",
+                     "backup_restorable"):  # fmt: skip
+        check = REGISTRY[check_id]
+        assert applies(check, ("regional",), site_roles), check_id
+        assert not applies(check, ("municipal",), site_roles), check_id
+        assert not applies(check, ("workstations",), site_roles), check_id
 
 
 SSHD_HARDENED = """port 22
@@ -171,3 +187,261 @@ def test_login_defs_checks_read_tab_separated_values(check_id):
     assert "—" not in hardened.observed
     debian = REGISTRY[check_id].run(reader({"cat /etc/login.defs": LOGIN_DEFS_DEBIAN}), CONTEXT)
     assert not debian.passed and "—" not in debian.observed
+
+
+def installed(*packages: str) -> dict[str, str]:
+    return {f"dpkg-query -W -f '${{db:Status-Status}}' {p}": "installed" for p in packages}
+
+
+def fresh_debian(*packages: str) -> Reader:
+    """A bare Debian 12: dpkg-query knows none of the packages."""
+    return reader({
+        f"dpkg-query -W -f '${{db:Status-Status}}' {p}":
+        Output(1, "", f"dpkg-query: no packages found matching {p}\n")
+        for p in packages
+    })  # fmt: skip
+
+
+def psql(sql: str, database: str = "postgres") -> str:
+    """The command a check runs for ``sql`` (security_profiles.checks.database.query)."""
+    return shlex.join(["runuser", "-u", "postgres", "--", "env", f"PGOPTIONS={READ_ONLY_PG}",
+                       "psql", "-XAtq", "-d", database, "-F", "\t", "-c", sql])  # fmt: skip
+
+
+SITE = HostContext("region-srv", ("regional",), {"regbank_public_name": "bank.region.lab"})
+NGINX_HEADERS = (
+    "Server: nginx\r\nDate: Sun, 22 Nov 2026 09:41:07 GMT\r\n"
+    "Content-Type: text/html; charset=utf-8\r\nConnection: close\r\n"
+)
+SECURITY_HEADERS = (
+    "Strict-Transport-Security: max-age=31536000\r\nX-Content-Type-Options: nosniff\r\n"
+    "X-Frame-Options: DENY\r\nReferrer-Policy: same-origin\r\n"
+)
+# The application's login page as nginx serves it (app_bundle, 22.11.2026; csrf token cut).
+LOGIN_PAGE = """<!DOCTYPE html>
+<html lang="ru">
+<head>
+  <meta charset="utf-8">
+  <title>Вход — Банк данных СОП</title>
+  <link rel="stylesheet" href="/static/css/regbank.css">
+</head>
+<body>
+<main id="main">
+<h1>Вход в систему</h1>
+
+<div class="note" id="personal-data-notice" role="note">
+  <p><strong>Внимание!</strong> В системе обрабатываются персональные данные несовершеннолетних
+  и их семей. Доступ разрешён только уполномоченным лицам в пределах их полномочий. Все действия
+  пользователей регистрируются и контролируются. Неправомерный доступ, разглашение и использование
+  персональных данных влекут ответственность по законодательству Российской Федерации
+  (Федеральный закон № 152-ФЗ). Нажимая «Войти», вы подтверждаете, что ознакомлены
+  с этими правилами.</p>
+</div>
+<form method="post" class="stacked" novalidate>
+  <input type="hidden" name="csrfmiddlewaretoken" value="yN7pmJaULomeErt7">
+<div class="field">
+  <label for="id_username">Имя входа</label><span class="req" aria-hidden="true">*</span>
+  <input type="text" name="username" autofocus autocapitalize="none" autocomplete="username"
+    maxlength="150" required id="id_username">
+</div>
+<div class="field">
+  <label for="id_password">Пароль</label><span class="req" aria-hidden="true">*</span>
+  <input type="password" name="password" autocomplete="current-password" required id="id_password">
+</div>
+  <input type="hidden" name="next" value="">
+  <div class="actions"><button type="submit">Войти</button></div>
+</form>
+</main>
+<footer class="foot">Персональные данные. Обработка — в соответствии с 152-ФЗ.
+Все действия пользователей записываются в журнал.</footer>
+</body>
+</html>
+"""
+# The page before the notice: only the footer speaks of personal data.
+LOGIN_PAGE_BEFORE = re.sub(r'<div class="note".*?</div>\n', "", LOGIN_PAGE, flags=re.S)
+# s_client when nothing listens on 443 (stdout empty).
+REFUSED = Output(
+    1,
+    "",
+    "40C7B1E2F57F0000:error:8000006F:system library:BIO_connect:Connection refused:"
+    "../crypto/bio/bio_sock2.c:114:calling connect()\nconnect:errno=111\n",
+)
+
+
+def page(body: str, status: str = "200 OK") -> str:
+    return f"HTTP/1.1 {status}\r\n{NGINX_HEADERS}{SECURITY_HEADERS}\r\n{body}"
+
+
+def redirect(path: str) -> str:
+    return page("", "302 Found").replace(
+        "Connection: close\r\n", f"Connection: close\r\nLocation: /accounts/login/?next={path}\r\n"
+    )
+
+
+def https_site(answers: dict[str, str | Output], ca: bool = True) -> Reader:
+    """A host whose nginx answers ``GET path`` (sent through openssl s_client) from a table."""
+
+    def execute(command: str) -> Output:
+        if command == f"test -e {CA}":
+            return Output(0 if ca else 1, "", "")
+        request = re.search(r"\nGET (\S+) HTTP/1.0\nHost: bank.region.lab\n", command)
+        if not command.startswith("openssl s_client") or request is None:
+            return Output(127, "", "not found")
+        assert "-verify_hostname bank.region.lab" in command and f"-CAfile {CA}" in command
+        answer = answers.get(request[1], REFUSED)
+        return Output(0, answer, "") if isinstance(answer, str) else answer
+
+    return Reader(execute)
+
+
+def test_https_get_reads_status_headers_and_body():
+    answer = https_get(https_site({"/families/": redirect("/families/")}), "bank.region.lab",
+                       "/families/")  # fmt: skip
+    assert answer.status == 302
+    assert answer.headers["location"] == "/accounts/login/?next=/families/"
+    refused = https_get(https_site({}), "bank.region.lab", "/")
+    assert refused.status is None and "Connection refused" in refused.describe()
+
+
+def test_login_notice_passes_on_the_application_and_fails_without_the_notice():
+    check = REGISTRY["app_login_notice"]
+    passed = check.run(https_site({"/accounts/login/": page(LOGIN_PAGE)}), SITE)
+    assert passed.passed, passed.observed
+    assert "Внимание! В системе обрабатываются" in passed.observed
+    assert passed.observed.endswith("поле пароля type=password")
+    before = check.run(https_site({"/accounts/login/": page(LOGIN_PAGE_BEFORE)}), SITE)
+    assert not before.passed and "предупреждения (#personal-data-notice) нет" in before.observed
+    shown = LOGIN_PAGE.replace('type="password"', 'type="text"')
+    visible = check.run(https_site({"/accounts/login/": page(shown)}), SITE)
+    assert not visible.passed and "type=text" in visible.observed
+    vague = LOGIN_PAGE.replace("уполномоченным лицам", "сотрудникам")
+    assert not check.run(https_site({"/accounts/login/": page(vague)}), SITE).passed
+
+
+def test_login_notice_fails_on_a_host_without_the_site():
+    check = REGISTRY["app_login_notice"]
+    fresh = check.run(https_site({}, ca=False), SITE)
+    assert not fresh.passed and fresh.observed == f"{CA}: нет (роль pki не применена)"
+    down = check.run(https_site({}), SITE)
+    assert not down.passed and "нет ответа HTTPS" in down.observed
+    error = check.run(
+        https_site({"/accounts/login/": page("Bad Gateway", "502 Bad Gateway")}), SITE
+    )
+    assert not error.passed and error.observed == "/accounts/login/: 502"
+
+
+PROTECTED = ("/", "/families/", "/minors/", "/plans/", "/audit/", "/analytics/", "/accounts/users/")
+
+
+def test_requires_login_sees_every_page_redirect_to_login():
+    check = REGISTRY["app_requires_login"]
+    guarded = {path: redirect(path) for path in PROTECTED}
+    result = check.run(https_site(guarded), SITE)
+    assert result.passed, result.observed
+    assert "/audit/ → 302 /accounts/login/" in result.observed
+    opened = check.run(https_site(guarded | {"/analytics/": page("<h1>Аналитика</h1>")}), SITE)
+    assert not opened.passed and "/analytics/ → 200" in opened.observed
+    assert not check.run(https_site(guarded, ca=False), SITE).passed
+    assert not check.run(https_site({}), SITE).passed  # nothing listens: no redirect either
+
+
+def test_external_users_bound_reads_the_constraints_and_the_accounts():
+    check = REGISTRY["app_external_users_bound"]
+    command = psql(BINDING_SQL, "regbank")
+    bound = "user_agency_required_for_specialist,user_mo_required_for_municipal_officer\t14\t0\n"
+    result = check.run(reader(installed("postgresql-15") | {command: bound}), SITE)
+    assert result.passed, result.observed
+    assert "без привязки: 0" in result.observed
+    unbound = bound.replace("\t0\n", "\t2\n")
+    assert not check.run(reader(installed("postgresql-15") | {command: unbound}), SITE).passed
+    # A database without the constraints (an older schema) fails even with no accounts.
+    no_rules = check.run(reader(installed("postgresql-15") | {command: "\t0\t0\n"}), SITE)
+    assert not no_rules.passed and "ограничения: нет" in no_rules.observed
+    fresh = check.run(fresh_debian("postgresql-15"), SITE)
+    assert not fresh.passed and fresh.observed == "не установлено: пакет postgresql-15"
+
+
+PGBACKREST_INFO = (
+    "runuser -u postgres -- pgbackrest info --output=json --log-level-console=off "
+    "--log-level-stderr=off --log-level-file=off"
+)
+ARCHIVER_SQL = (
+    "SELECT coalesce(last_archived_wal, ''), "
+    "coalesce(last_failed_time > last_archived_time, false) FROM pg_stat_archiver"
+)
+
+
+def _backup(label: str, kind: str, start: str, stop: str, stamp: int) -> dict:
+    return {
+        "archive": {"start": start, "stop": stop},
+        "backrest": {"format": 5, "version": "2.47"},
+        "database": {"id": 1, "repo-key": 1},
+        "error": False,
+        "info": {"delta": 31522134, "repository": {"delta": 3979213, "size": 3979213},
+                 "size": 31522134},
+        "label": label,
+        "lsn": {"start": "0/5000028", "stop": "0/5000100"},
+        "prior": None if kind == "full" else "20261122-093012F",
+        "reference": None if kind == "full" else ["20261122-093012F"],
+        "timestamp": {"start": stamp, "stop": stamp + 4},
+        "type": kind,
+    }  # fmt: skip
+
+
+def _stanza(archive_min, archive_max, backups, status=(0, "ok")) -> list[dict]:
+    """`pgbackrest info --output=json` of pgBackRest 2.47 (Debian 12), encrypted repository."""
+    return [{
+        "archive": [{"database": {"id": 1, "repo-key": 1}, "id": "15-1",
+                     "max": archive_max, "min": archive_min}],
+        "backup": backups,
+        "cipher": "aes-256-cbc",
+        "db": [{"id": 1, "repo-key": 1, "system-id": 7305139623482219837, "version": "15"}],
+        "name": "regbank",
+        "repo": [{"cipher": "aes-256-cbc", "key": 1,
+                  "status": {"code": status[0], "message": status[1]}}],
+        "status": {"code": status[0], "lock": {"backup": {"held": False}}, "message": status[1]},
+    }]  # fmt: skip
+
+
+FULL = _backup("20261122-093012F", "full", "000000010000000000000005", "000000010000000000000005",
+               1795253412)  # fmt: skip
+DIFF = _backup("20261122-093012F_20261123-013004D", "diff", "00000001000000000000000B",
+               "00000001000000000000000B", 1795311004)  # fmt: skip
+
+
+def backup_host(info: list[dict], archiver: str) -> Reader:
+    return reader(installed("pgbackrest", "postgresql-15")
+                  | {PGBACKREST_INFO: json.dumps(info), psql(ARCHIVER_SQL): archiver})  # fmt: skip
+
+
+def test_backup_restorable_needs_a_full_backup_inside_a_live_wal_archive():
+    check = REGISTRY["backup_restorable"]
+    sound = _stanza("000000010000000000000005", "00000001000000000000000D", [FULL, DIFF])
+    result = check.run(backup_host(sound, "00000001000000000000000D\tf\n"), SITE)
+    assert result.passed, result.observed
+    assert result.observed == (
+        "regbank: полная копия 20261122-093012F (WAL 000000010000000000000005–"
+        "000000010000000000000005); архив WAL 000000010000000000000005–00000001000000000000000D; "
+        "последний отправленный WAL 00000001000000000000000D"
+    )
+    # Archiving fails since its last success: no point in time after it can be reached.
+    failing = check.run(backup_host(sound, "00000001000000000000000D\tt\n"), SITE)
+    assert not failing.passed and "после него сбой отправки" in failing.observed
+    # The WAL the full backup needs is no longer in the archive.
+    expired = _stanza("000000010000000000000007", "00000001000000000000000D", [FULL, DIFF])
+    assert not check.run(backup_host(expired, "00000001000000000000000D\tf\n"), SITE).passed
+    # Only a differential backup: nothing to restore it onto.
+    only_diff = _stanza("000000010000000000000005", "00000001000000000000000D", [DIFF])
+    assert not check.run(backup_host(only_diff, "00000001000000000000000D\tf\n"), SITE).passed
+
+
+def test_backup_restorable_fails_on_a_new_stanza_and_a_fresh_host():
+    check = REGISTRY["backup_restorable"]
+    empty = _stanza(None, None, [], status=(2, "no valid backups"))
+    result = check.run(backup_host(empty, "\tf\n"), SITE)
+    assert not result.passed
+    assert (
+        "no valid backups; полных копий 0" in result.observed and "архив WAL —–—" in result.observed
+    )
+    fresh = check.run(fresh_debian("pgbackrest", "postgresql-15"), SITE)
+    assert not fresh.passed and fresh.observed == "не установлено: пакет pgbackrest"
