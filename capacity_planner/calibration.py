@@ -31,6 +31,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from capacity_planner.yaml_input import KeyPath, raise_problems, read_yaml, validate
 
 SHIPPED_CALIBRATION = Path(__file__).resolve().parent / "calibration" / "provisional.yaml"
+# What `regbank plan` uses unless told otherwise: the lab's measured file (the estimates
+# above stay the base for what a calibration run cannot measure).
+MEASURED_CALIBRATION = SHIPPED_CALIBRATION.with_name("lab-2026-11-22.yaml")
 PROVISIONAL_METHOD = "provisional"
 
 
@@ -49,6 +52,11 @@ class Coefficients:
     cpu_us_per_scanned_audit_event: float = _coefficient("us")
     cpu_ms_per_replicated_action: float = _coefficient("ms")
     background_cpu_cores: float = _coefficient("cores")
+    # A request's time beyond its CPU under light load, 95th percentile (network, TLS,
+    # the commit's fsync, the client): response time = this + CPU + waiting for a core
+    non_cpu_ms_per_read_request: float = _coefficient("ms")
+    non_cpu_ms_per_write_request: float = _coefficient("ms")
+    non_cpu_ms_per_analytics_request: float = _coefficient("ms")
     # HTTP requests one user action takes in the application
     read_requests_per_entry_action: float = _coefficient("requests")
     write_requests_per_entry_action: float = _coefficient("requests")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from capacity_planner.calibrate.validate import percentile
 from capacity_planner.calibration import COEFFICIENT_FIELDS, SHIPPED_CALIBRATION, load_calibration
 
 CARD_TABLES = ("registry_",)
@@ -137,6 +138,25 @@ def cpu_coefficients(raw: dict, m: Measured) -> None:
             f"сервера ({_fmt(events, 0)} событий, {_fmt(wide, 1)} мс) и за пустой период "
             f"({_fmt(empty, 1)} мс), делённая на число событий; аналитика приложения считает "
             "целые месяцы по помесячным итогам, поэтому стоимость события мала",
+        )
+
+
+def non_cpu_coefficients(raw: dict, m: Measured) -> None:
+    """A request's time beyond its CPU: p95 of its response time in the phase's window
+    minus its CPU time (the calibration's rates keep the server lightly loaded)."""
+    for kind, phase in (("read", "read"), ("write", "write"), ("analytics", "analytics_empty")):
+        req = raw["phases"].get(phase, {}).get("requests", {}).get(kind)
+        cpu = m.values.get(f"cpu_ms_per_{kind}_request")
+        if not req or not req["ms_window"] or cpu is None:
+            continue
+        p95 = percentile(req["ms_window"])
+        m.set(
+            f"non_cpu_ms_per_{kind}_request",
+            max(0.0, p95 - cpu[0]),
+            f"измерено: 95-й процентиль времени ответа {_fmt(len(req['ms_window']), 0)} "
+            f"запросов окна фазы {phase} ({_fmt(p95, 1)} мс, как его видит locust) минус время "
+            f"ЦП запроса ({_fmt(cpu[0], 1)} мс): сеть, TLS, ожидание fsync и процессов на "
+            "общих ядрах при малой загрузке",
         )
 
 
@@ -410,6 +430,7 @@ def build(raw: dict, base_path: Path = SHIPPED_CALIBRATION) -> dict:
     base = load_calibration(base_path)
     m = Measured()
     cpu_coefficients(raw, m)
+    non_cpu_coefficients(raw, m)
     wire_coefficients(raw, m)
     wal_coefficients(raw, base, m)
     storage_coefficients(raw, m)

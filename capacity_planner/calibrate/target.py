@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import socket
@@ -145,7 +146,11 @@ def ansible_ssh_settings(inventory: Path, host: str) -> dict:
     except TargetError as exc:
         raise TargetError(f"cannot read {host}'s SSH settings from {inventory}: {exc}") from exc
     try:
-        result = json.loads(out)["plays"][0]["tasks"][0]["hosts"][host]
+        # The JSON document alone: callbacks enabled in ansible.cfg (profile_tasks)
+        # print their own lines before and after it.
+        start = re.search(r"^\{", out, re.M)
+        document, _ = json.JSONDecoder().raw_decode(out, start.start() if start else 0)
+        result = document["plays"][0]["tasks"][0]["hosts"][host]
         msg = result["msg"]
         return json.loads(msg) if isinstance(msg, str) else msg
     except (KeyError, IndexError, ValueError) as exc:

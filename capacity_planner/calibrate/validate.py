@@ -10,7 +10,8 @@ The prediction uses only the planner's model and a calibration file:
   CPU-bound and there are more workers than cores; Poisson arrivals, as the load
   generator sends them). A request's time is its own CPU time plus the wait W for a
   free core: P(W > t) = C(m, a) · exp(−(mμ − λ)t) (Erlang C), with 1/μ the mix's mean
-  CPU time and the background taken off the cores. p95 solves
+  CPU time and the background taken off the cores; plus the request's time beyond its
+  CPU (non_cpu_ms_per_*: network, TLS, fsync), measured by the calibration. p95 solves
   Σ_type share × P(S_type + W > t) = 0.05.
 
 The measurement is one phase of runner.Run at the same rates: CPU of the scope the
@@ -71,6 +72,12 @@ def predict(
         "write": c.cpu_ms_per_write_request,
         "analytics": analytics_request_ms(analytics_scope_events, c),
     }
+    # Time beyond the CPU (network, TLS, fsync): added to each request, not queued for a core.
+    beyond_ms = {
+        "read": c.non_cpu_ms_per_read_request,
+        "write": c.non_cpu_ms_per_write_request,
+        "analytics": c.non_cpu_ms_per_analytics_request,
+    }
     active = {k: r for k, r in rates.items() if r > 0}
     total_rate = sum(active.values())
     busy = sum(rate * service_ms[k] / 1000 for k, rate in active.items())
@@ -93,7 +100,7 @@ def predict(
     def exceed(t: float) -> float:
         out = 0.0
         for kind, rate in active.items():
-            s = service_ms[kind] / 1000 * stretch
+            s = (service_ms[kind] * stretch + beyond_ms[kind]) / 1000
             out += rate / total_rate * (1.0 if t < s else wait * math.exp(-theta * (t - s)))
         return out
 
@@ -104,7 +111,7 @@ def predict(
         mid = (low + high) / 2
         low, high = (mid, high) if exceed(mid) > 1 - QUANTILE else (low, mid)
     extra = math.log(wait / (1 - QUANTILE)) / theta if wait > 1 - QUANTILE else 0.0
-    by_type = {k: (service_ms[k] / 1000 * stretch + extra) * 1000 for k in active}
+    by_type = {k: service_ms[k] * stretch + beyond_ms[k] + extra * 1000 for k in active}
     return Prediction(utilisation, busy, high * 1000, by_type, service_ms, wait, False)
 
 

@@ -56,7 +56,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "vs measured. See docs/capacity-planner.md."
         ),
     )
-    where = parser.add_mutually_exclusive_group(required=True)
+    # One of them unless --from-raw (which needs no server): checked in run().
+    where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--local",
         action="store_true",
@@ -129,7 +130,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--calibration",
         type=Path,
-        help="calibration file the prediction uses (--validate; default: the shipped one)",
+        help="calibration file the prediction uses (--validate; default: the lab's measured one)",
     )
     parser.add_argument(
         "--load",
@@ -154,6 +155,8 @@ def run(args: argparse.Namespace) -> int:
         coefficients.write(coefficients.build(raw), args.out)
         print(f"Файл калибровки: {args.out}")
         return 0
+    if not args.local and args.inventory is None:
+        raise CalibrateError("give --local or -i INVENTORY (the server to measure), or --from-raw")
     settings = _settings(args)
     try:
         target = _target(args)
@@ -237,12 +240,12 @@ def _calibrate(args, target, settings) -> int:
 
 def _validate(args, target, settings) -> int:
     from capacity_planner.calibrate import validate
-    from capacity_planner.calibration import SHIPPED_CALIBRATION, load_calibration
+    from capacity_planner.calibration import MEASURED_CALIBRATION, load_calibration
 
     load = parse_rates(args.load)
     if sum(load.values()) <= 0:
         raise CalibrateError("--load: give at least one rate > 0")
-    calibration = load_calibration(args.calibration or SHIPPED_CALIBRATION)
+    calibration = load_calibration(args.calibration or MEASURED_CALIBRATION)
     result = validate.run(target, settings, calibration, load)
     table = validate.markdown(result)
     print(table)

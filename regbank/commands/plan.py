@@ -26,19 +26,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--calibration",
         type=Path,
         metavar="FILE",
-        help="calibration file (default: the shipped provisional estimates, "
-        "capacity_planner/calibration/provisional.yaml)",
+        help="calibration file (default: the one measured on the lab, "
+        "capacity_planner/calibration/lab-2026-11-22.yaml; the estimates made before it: "
+        "provisional.yaml)",
     )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the planner loads matplotlib, which would slow every other command.
-    from capacity_planner.calibration import SHIPPED_CALIBRATION
+    from capacity_planner.calibration import MEASURED_CALIBRATION
     from capacity_planner.report import summary_lines
     from capacity_planner.run import run_plan
 
-    calibration = args.calibration or SHIPPED_CALIBRATION
+    calibration = args.calibration or MEASURED_CALIBRATION
     result = run_plan(args.region, calibration, args.out, datetime.date.today())
     for line in summary_lines(result.plan, result.calibration):
         print(line)

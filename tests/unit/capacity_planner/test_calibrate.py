@@ -9,8 +9,9 @@ import pytest
 from calibrate_helpers import raw
 
 from capacity_planner.calibrate import coefficients, runner, validate
-from capacity_planner.calibrate.target import PROBE
+from capacity_planner.calibrate.target import PROBE, TargetError, ansible_ssh_settings
 from capacity_planner.calibration import COEFFICIENT_FIELDS, load_calibration
+from regbank import KIT_ROOT
 from regbank.commands.calibrate import CalibrateError, parse_rates
 
 
@@ -40,6 +41,14 @@ def test_cpu_per_request_subtracts_the_idle_background(tmp_path):
     assert c.cpu_ms_per_analytics_request == pytest.approx(100)
     # (200 - 100) ms over 100 000 events = 1 us per event
     assert c.cpu_us_per_scanned_audit_event == pytest.approx(1.0)
+
+
+def test_time_beyond_cpu_is_the_p95_response_time_less_the_cpu(tmp_path):
+    c = _written(tmp_path, raw()).coefficients
+    # analytics on an empty period: every response 120 ms, 100 ms of it CPU
+    assert c.non_cpu_ms_per_analytics_request == pytest.approx(20)
+    # reads answered faster than their CPU share says: never below zero
+    assert c.non_cpu_ms_per_read_request == 0
 
 
 def test_processes_scope_uses_the_process_trees(tmp_path):
@@ -109,7 +118,8 @@ def test_cli_rebuilds_from_raw(tmp_path):
     raw_path = tmp_path / "run.raw.json"
     raw_path.write_text(json.dumps(raw()), encoding="utf-8")
     out = tmp_path / "out.yaml"
-    assert main(["calibrate", "--local", "--from-raw", str(raw_path), "--out", str(out)]) == 0
+    # No server is needed to rebuild the file.
+    assert main(["calibrate", "--from-raw", str(raw_path), "--out", str(out)]) == 0
     assert load_calibration(out).measured
 
 
@@ -199,7 +209,8 @@ def test_prediction_at_low_load_is_the_service_time():
         (0.1 * c.cpu_ms_per_read_request / 1000 + c.background_cpu_cores) / 8
     )
     stretch = 8 / (8 - c.background_cpu_cores)
-    assert prediction.p95_ms == pytest.approx(c.cpu_ms_per_read_request * stretch, rel=1e-3)
+    expected = c.cpu_ms_per_read_request * stretch + c.non_cpu_ms_per_read_request
+    assert prediction.p95_ms == pytest.approx(expected, rel=1e-3)
 
 
 def test_prediction_grows_with_load_and_saturates():
@@ -240,3 +251,12 @@ def test_markdown_table_says_whether_within_goal():
     assert lines["загрузка ЦП"].endswith("| да |")
     assert lines["p95 всех запросов"].endswith("| нет |")
     assert lines["p95: чтение"].endswith("| да |")
+
+
+def test_ssh_settings_are_read_through_ansible_with_the_kits_config():
+    # ansible.cfg enables profile_tasks, which prints around the JSON Ansible answers with.
+    settings = ansible_ssh_settings(KIT_ROOT / "inventory" / "example", "region-srv")
+    assert settings["address"] == "10.20.0.10"
+    assert settings["public_name"] == "bank.region.local"
+    with pytest.raises(TargetError, match="not a host"):
+        ansible_ssh_settings(KIT_ROOT / "inventory" / "example", "no-such-host")

@@ -14,13 +14,15 @@ CHARTS = ("storage", "load", "links", "scale")
 
 @pytest.fixture(scope="module")
 def sample_plan(tmp_path_factory):
-    """One run of the sample region, shared by the checks below."""
+    """One run of the sample region with the provisional estimates (the figures below
+    follow from them), shared by the checks below."""
     out = tmp_path_factory.mktemp("plan") / "sample"
     capture = pytest.MonkeyPatch()
     printed: list[str] = []
     capture.setattr("builtins.print", lambda *args, **_: printed.append(" ".join(map(str, args))))
     try:
-        assert main(["plan", str(SAMPLE_REGION), "--out", str(out)]) == 0
+        argv = ["plan", str(SAMPLE_REGION), "--out", str(out)]
+        assert main([*argv, "--calibration", str(SHIPPED_CALIBRATION)]) == 0
     finally:
         capture.undo()
     return out, "\n".join(printed)
@@ -127,7 +129,8 @@ def test_a_measured_calibration_replaces_the_provisional_one(tmp_path, capsys):
 
 def test_the_large_region_plans_and_names_its_limit(tmp_path, capsys):
     out = tmp_path / "large"
-    assert main(["plan", str(LARGE_REGION), "--out", str(out)]) == 0
+    argv = ["plan", str(LARGE_REGION), "--out", str(out)]
+    assert main([*argv, "--calibration", str(SHIPPED_CALIBRATION)]) == 0
     printed = capsys.readouterr().out
     host_vars = sorted(path.stem for path in (out / "host_vars").iterdir())
     assert "region-srv" in host_vars and "mo3-srv" in host_vars and len(host_vars) > 2
@@ -139,3 +142,10 @@ def test_the_large_region_plans_and_names_its_limit(tmp_path, capsys):
     assert "Один региональный сервер (все МО онлайн) достаточен" in printed
     assert "первым кончается vCPU" in printed
     assert "агрегированные счётчики" in printed  # regional analytics over the event log
+
+
+def test_by_default_the_plan_uses_the_calibration_measured_on_the_lab(tmp_path, capsys):
+    assert main(["plan", str(SAMPLE_REGION), "--out", str(tmp_path / "plan")]) == 0
+    printed = capsys.readouterr().out
+    assert "Коэффициенты: lab-2026-11-22.yaml от 2026-11-22 (измерены)" in printed
+    assert "ПРЕДВАРИТЕЛЬНЫЕ" not in printed
