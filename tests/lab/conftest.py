@@ -4,8 +4,9 @@ The session starts from nothing (`regbank lab down`), brings the lab up, runs
 site.yml once, and the tests read what they need from that deployed region. Tests
 marked `teardown` run last, whatever their file: they take the lab down.
 The inventory is inventory/lab, or the one named by REGBANK_LAB_INVENTORY; the
-playbook is playbooks/site.yml, or the one named by REGBANK_LAB_PLAYBOOK (make lab-test
-runs the lab's mechanics with playbooks/baseline.yml; make lab-test-full the whole site).
+playbook is playbooks/site.yml (make lab-test), or the one named by REGBANK_LAB_PLAYBOOK:
+with playbooks/baseline.yml and `-m "not full_site and not drill"` the lab's mechanics
+alone are checked in a few minutes.
 Tests that only read the deployed site take it through `site_lab`: with
 REGBANK_LAB_REUSE=1 that is the lab as it stands (already up and deployed).
 """
@@ -31,7 +32,7 @@ RECAP = re.compile(
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "teardown: takes the lab down; runs after all others")
     config.addinivalue_line("markers", "drill: the backup restore drill (make lab-drill)")
-    config.addinivalue_line("markers", "full_site: needs the whole site.yml (make lab-test-full)")
+    config.addinivalue_line("markers", "full_site: needs the whole site.yml (the default playbook)")
     network = lab.load_lab(INVENTORY).network
     # Ansible reads the lab's vault with the password `regbank lab up` makes.
     os.environ.setdefault(

@@ -20,7 +20,7 @@ import yaml
 from regbank import KIT_ROOT, lab
 from security_profiles.evidence.applicability import role_hosts
 
-# Every check of the roles site.yml runs must pass: the whole site (make lab-test-full).
+# Every check of the roles site.yml runs must pass: the whole site is deployed.
 pytestmark = pytest.mark.full_site
 
 SNAPSHOT = (
