@@ -17,7 +17,7 @@ import pytest
 from conftest import regbank, run
 
 DRILL_HOST = "drill-srv"
-# About 15-20 minutes: `make lab-drill` runs it, `make lab-test` (and so CI) does not.
+# Part of `make lab-test` (and so CI); `make lab-drill` runs it alone.
 pytestmark = [pytest.mark.drill, pytest.mark.full_site]
 
 

@@ -102,3 +102,9 @@ def test_broken_site_file_is_refused_by_the_check(host):
     assert result.rc != 0
     assert "bogus_directive" in result.stderr
     assert host.run("nginx -t").rc == 0
+
+
+def test_nginx_conf_offers_no_old_tls_either(host):
+    lines = host.file("/etc/nginx/nginx.conf").content_string.splitlines()
+    protocols = [line.split()[1:] for line in lines if line.strip().startswith("ssl_protocols")]
+    assert protocols == [["TLSv1.2", "TLSv1.3;"]], protocols
