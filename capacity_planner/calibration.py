@@ -49,7 +49,7 @@ class Coefficients:
     cpu_ms_per_read_request: float = _coefficient("ms")
     cpu_ms_per_write_request: float = _coefficient("ms")
     cpu_ms_per_analytics_request: float = _coefficient("ms")
-    cpu_us_per_scanned_audit_event: float = _coefficient("us")
+    cpu_us_per_rollup_row: float = _coefficient("us")
     cpu_ms_per_replicated_action: float = _coefficient("ms")
     background_cpu_cores: float = _coefficient("cores")
     # A request's time beyond its CPU under light load, 95th percentile (network, TLS,
@@ -74,6 +74,9 @@ class Coefficients:
     audit_index_factor: float = _coefficient("ratio")
     registry_heap_fill: float = _coefficient("ratio", at_most_one=True, positive=True)
     audit_heap_fill: float = _coefficient("ratio", at_most_one=True, positive=True)
+    # The analytics' monthly rollup: a row per month, МО, agency, user and action
+    rollup_rows_per_user_month: float = _coefficient("rows")
+    rollup_row_bytes: float = _coefficient("bytes")
     reference_bytes_per_user: float = _coefficient("bytes")
     empty_database_bytes: float = _coefficient("bytes")
     # WAL and logical replication

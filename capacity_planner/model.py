@@ -13,13 +13,10 @@ from capacity_planner.region import Backups, LoadProfile, Network
 
 MIB = 1024**2
 GIB = 1024**3
-PAGE_BYTES = 8192
 SECONDS_PER_HOUR = 3600
 DAYS_PER_YEAR = 365
 MONTHS_PER_YEAR = 12
 CHECKPOINT_SECONDS = 15 * 60  # checkpoint_timeout the plan sets; max_wal_size is sized for it
-# Linux read-ahead (128 kB) merges sequential page reads into one disk operation.
-READ_AHEAD_PAGES = 16
 
 # PostgreSQL's documented starting points: shared_buffers a quarter of RAM, and the
 # planner's estimate of the OS cache (effective_cache_size) three quarters.
@@ -61,10 +58,11 @@ class Activity:
 
 @dataclass(frozen=True)
 class AnalyticsLoad:
-    """Analytics requests of one kind: how many a year, and how many events each aggregates."""
+    """Analytics requests of one kind: how many a year, and how many rows of the monthly
+    rollup each reads (the views count whole months there, not in the audit events)."""
 
     requests: float
-    scope_events: float
+    scope_rollup_rows: float
 
 
 @dataclass(frozen=True)
@@ -98,9 +96,15 @@ def peak_per_second(per_year: float, profile: LoadProfile) -> float:
     return per_year / working_seconds * profile.peak_factor
 
 
-def analytics_request_ms(scope_events: float, c: Coefficients) -> float:
-    """CPU of one analytics request: a fixed part plus the aggregation of its events."""
-    return c.cpu_ms_per_analytics_request + scope_events * c.cpu_us_per_scanned_audit_event / 1000
+def analytics_request_ms(scope_rollup_rows: float, c: Coefficients) -> float:
+    """CPU of one analytics request: a fixed part plus the rollup rows it adds up."""
+    return c.cpu_ms_per_analytics_request + scope_rollup_rows * c.cpu_us_per_rollup_row / 1000
+
+
+def rollup_rows_per_year(users: float, events: float, c: Coefficients) -> float:
+    """Rows a year adds to the monthly rollup (one per month, user and action); never
+    more than the year's events."""
+    return min(events, users * MONTHS_PER_YEAR * c.rollup_rows_per_user_month)
 
 
 def busy_cores(
@@ -112,7 +116,7 @@ def busy_cores(
 ) -> float:
     """Cores kept busy in the peak hour (at 100 % utilisation), background excluded."""
     analytics_ms_per_second = sum(
-        peak_per_second(load.requests, profile) * analytics_request_ms(load.scope_events, c)
+        peak_per_second(load.requests, profile) * analytics_request_ms(load.scope_rollup_rows, c)
         for load in analytics
     )
     ms_per_second = (
@@ -152,14 +156,15 @@ class StoredData:
     registry_rows: float  # plans, measures, reports, resolutions, raids, history
     open_case_rows: float  # of which rows of cases still on record: read all the time
     audit_events: float  # within the retention period
-    hot_audit_events: float  # the recent months the analytics keep reading
+    hot_audit_events: float  # the recent months the event log views keep reading
+    rollup_rows: float  # the analytics' monthly rollup over the same period
     users: float  # accounts (reference data is replicated to every site)
 
 
 @dataclass(frozen=True)
 class DatabaseSize:
     registry: float
-    audit: float
+    audit: float  # the audit events and the analytics' monthly rollup of them
     reference: float
     open_registry: float  # cards and rows of open cases: what updates touch
     hot: float  # bytes the working set needs in memory
@@ -174,13 +179,15 @@ def database_size(data: StoredData, c: Coefficients) -> DatabaseSize:
         data.cards * c.card_row_bytes + data.registry_rows * c.registry_row_bytes, c
     )
     reference = c.empty_database_bytes + data.users * c.reference_bytes_per_user
+    rollup = data.rollup_rows * c.rollup_row_bytes
     # Read all the time: the cards (searched by name), the rows of open cases, the
-    # directories and accounts, and the recent months of audit events.
+    # directories and accounts, the recent months of audit events and the rollup.
     hot_registry = registry_on_disk(
         data.cards * c.card_row_bytes + data.open_case_rows * c.registry_row_bytes, c
     )
-    hot = hot_registry + reference + audit_on_disk(data.hot_audit_events, c)
-    return DatabaseSize(registry, audit_on_disk(data.audit_events, c), reference, hot_registry, hot)
+    hot = hot_registry + reference + audit_on_disk(data.hot_audit_events, c) + rollup
+    audit = audit_on_disk(data.audit_events, c) + rollup
+    return DatabaseSize(registry, audit, reference, hot_registry, hot)
 
 
 def wal_bytes(written: Activity, c: Coefficients) -> float:
@@ -348,17 +355,12 @@ def memory_settings(
     )
 
 
-def iops(
-    peak: Requests,
-    analytics_reads_per_second: float,
-    applied_peak: Activity,
-    c: Coefficients,
-) -> float:
+def iops(peak: Requests, applied_peak: Activity, c: Coefficients) -> float:
     """Disk operations per second in the peak hour.
 
     Every request reads the pages missing from the cache, commits (a WAL flush)
     and dirties pages the checkpointer writes; an applied action writes like the
-    action it copies; analytics read the audit pages outside the hot set.
+    action it copies. Analytics read the rollup, which is in the hot set.
     """
     requests = (
         peak.total * (c.page_reads_per_read_request + c.wal_flushes_per_request)
@@ -370,18 +372,7 @@ def iops(
         + applied_peak.other * c.page_writes_per_read_request
         + applied_peak.total * c.wal_flushes_per_request
     )
-    return requests + applied + analytics_reads_per_second
-
-
-def analytics_disk_reads(scope_events: float, hot_audit_months: float, c: Coefficients) -> float:
-    """Disk reads of one analytics request: its year of events outside the hot months.
-
-    The audit heap is append-only, so events of a period lie in consecutive pages
-    and are read sequentially, READ_AHEAD_PAGES pages per operation.
-    """
-    cold_share = max(0.0, 1 - hot_audit_months / MONTHS_PER_YEAR)
-    heap_bytes = scope_events * c.audit_event_row_bytes / c.audit_heap_fill
-    return heap_bytes * cold_share / PAGE_BYTES / READ_AHEAD_PAGES
+    return requests + applied
 
 
 def link_mbps(bytes_per_second: float, network: Network) -> float:

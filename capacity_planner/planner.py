@@ -264,7 +264,7 @@ class _Volumes:
         hot_share = min(1.0, region.load_profile.hot_audit_months / model.MONTHS_PER_YEAR)
         turnover = region.growth.card_turnover_per_year
         open_years = 1 / turnover if turnover else math.inf
-        cards = rows = open_rows = events = 0.0
+        cards = rows = open_rows = events = rollup = 0.0
         for code in codes:
             volumes = self.by_mo[code]
             past = [volumes[y] for y in range(first, year + 1)]
@@ -273,9 +273,20 @@ class _Volumes:
             open_rows += c.registry_rows_per_entry_action * sum(
                 v.activity.entry * _overlap(age, open_years) for age, v in enumerate(reversed(past))
             )
-            events += sum(volumes[y].activity.total for y in range(max(first, kept_from), year + 1))
+            kept = range(max(first, kept_from), year + 1)
+            events += sum(volumes[y].activity.total for y in kept)
+            rollup += sum(self.rollup_rows((code,), y, c) for y in kept)
         hot = self.activity(codes, year).total * hot_share
-        return StoredData(cards, rows, open_rows, events, hot, self.all_users(year))
+        return StoredData(cards, rows, open_rows, events, hot, rollup, self.all_users(year))
+
+    def rollup_rows(self, codes: tuple[str, ...], year: int, c: Coefficients) -> float:
+        """Rows of the analytics' monthly rollup that a year of these МО makes."""
+        return sum(
+            model.rollup_rows_per_year(
+                self.by_mo[code][year].users, self.by_mo[code][year].activity.total, c
+            )
+            for code in codes
+        )
 
     def new_bytes_per_day(self, codes: tuple[str, ...], year: int, c: Coefficients) -> float:
         """Bytes the database gains per calendar day: new cards, registry rows, audit events."""
@@ -469,24 +480,23 @@ def _size_sites(
 
 
 def _analytics_loads(
-    layout: SiteLayout, region: Region, volumes: _Volumes, year: int
+    layout: SiteLayout, region: Region, volumes: _Volumes, year: int, c: Coefficients
 ) -> list[AnalyticsLoad]:
-    """Analytics of each served МО over its own events, and of the regional officers
-    over the whole region's events."""
+    """Analytics of each served МО over a year of its own rollup, and of the regional
+    officers over a year of the whole region's (the views' default period)."""
     share = region.load_profile.analytics_share
     loads = [
         AnalyticsLoad(
             requests=volumes.activity((code,), year).other * share,
-            scope_events=volumes.activity((code,), year).total,
+            scope_rollup_rows=volumes.rollup_rows((code,), year, c),
         )
         for code in layout.served
     ]
     if layout.regional_users:
-        every = tuple(volumes.by_mo)
         loads.append(
             AnalyticsLoad(
                 requests=_regional_analytics_requests(region, volumes, year),
-                scope_events=volumes.activity(every, year).total,
+                scope_rollup_rows=volumes.rollup_rows(tuple(volumes.by_mo), year, c),
             )
         )
     return loads
@@ -503,7 +513,7 @@ def _site_year(
     served = volumes.activity(layout.served, year)
     applied = volumes.activity(layout.applied, year)
     published = volumes.activity(layout.published, year)
-    analytics = _analytics_loads(layout, region, volumes, year)
+    analytics = _analytics_loads(layout, region, volumes, year, c)
     yearly = model.requests_for(served, sum(load.requests for load in analytics), c)
     peak = Requests(
         read=model.peak_per_second(yearly.read, profile),
@@ -512,11 +522,6 @@ def _site_year(
     )
     replicated = model.peak_per_second(applied.total + published.total, profile)
     busy = model.busy_cores(peak, analytics, replicated, profile, c)
-    analytics_reads = sum(
-        model.peak_per_second(load.requests, profile)
-        * model.analytics_disk_reads(load.scope_events, profile.hot_audit_months, c)
-        for load in analytics
-    )
     applied_peak = applied.scaled(model.peak_per_second(1.0, profile))
 
     database = model.database_size(volumes.stored(layout.stored, year, c), c)
@@ -543,10 +548,10 @@ def _site_year(
         busy_cores=busy,
         cores_needed=model.cores_needed(busy, region.sizing.cpu_target_utilisation, c),
         analytics_seconds=max(
-            (model.analytics_request_ms(load.scope_events, c) / 1000 for load in analytics),
+            (model.analytics_request_ms(load.scope_rollup_rows, c) / 1000 for load in analytics),
             default=0.0,
         ),
-        iops=model.iops(peak, analytics_reads, applied_peak, c),
+        iops=model.iops(peak, applied_peak, c),
         database=database,
         wal_bytes_per_working_day=wal_per_working_day,
         max_wal_size_mib=max_wal,

@@ -266,12 +266,12 @@ def findings(plan: RegionPlan) -> list[str]:
     for site in plan.sites:
         if site.final.analytics_seconds > region.sizing.analytics_max_seconds:
             items.append(
-                f"На `{site.layout.name}` самый тяжёлый отчёт аналитики (по всем МО площадки) "
-                f"займёт около {number(site.final.analytics_seconds, 1)} с процессорного "
-                "времени, читая с диска год журнала событий (порог "
-                f"{number(region.sizing.analytics_max_seconds, 1)} с): нужны заранее "
-                "агрегированные счётчики действий (например, по дням, МО, ведомствам и типам "
-                "действий) вместо подсчёта по журналу событий при каждом запросе."
+                f"На `{site.layout.name}` самый тяжёлый отчёт аналитики (год по всем МО "
+                f"площадки) займёт около {number(site.final.analytics_seconds, 1)} с процессорного "
+                "времени на сложение помесячных итогов (порог "
+                f"{number(region.sizing.analytics_max_seconds, 1)} с): итоги растут с числом "
+                "пользователей; нужны итоги без разбивки по пользователям для отчётов "
+                "регионального уровня или отдельная реплика базы для аналитики."
             )
     items += _offload_findings(plan)
     items.append(scale_sentence(plan))

@@ -33,8 +33,11 @@ import sys
 import time
 from pathlib import Path
 
+from analytics import large_region
+
 APP_DIR = Path(__file__).resolve().parents[1]
-YEARS = (2023, 2024, 2025)
+YEARS = large_region.YEARS
+EMPTY = YEARS[0] - 5  # a year without events
 SERVER_SETTINGS = {  # a regional server's memory, scaled to the bench machine
     "shared_buffers": "4GB",
     "effective_cache_size": "16GB",
@@ -109,7 +112,7 @@ def generate(n_mo: int, events: int, cards: int) -> dict:
 
     from analytics import synthetic
 
-    specs = synthetic.large_specs(n_mo, YEARS, events, cards, seed=7)
+    specs = synthetic.large_specs(n_mo, YEARS, events, cards, seed=large_region.SEED)
     last = [0]
 
     def progress(n):
@@ -120,7 +123,7 @@ def generate(n_mo: int, events: int, cards: int) -> dict:
     started = time.perf_counter()
     with transaction.atomic():
         counts = synthetic.generate(
-            specs, end=datetime.date(YEARS[-1], 12, 31), seed=7, progress=progress
+            specs, end=datetime.date(YEARS[-1], 12, 31), seed=large_region.SEED, progress=progress
         )
     generated = time.perf_counter() - started
     # what autovacuum does on a live server: statistics and the visibility map
@@ -180,6 +183,12 @@ def bench_analytics(regional, municipal, repeats: int) -> list[dict]:
             f"date_from={y}-01-01&date_to={y}-12-31&agency_kind=kdn&user={municipal.username}",
         ),
         ("МО, год", municipal, f"date_from={y}-01-01&date_to={y}-12-31"),
+        # the fixed part of a page, for the planner's cost per rollup row
+        (
+            "регион, пустой год",
+            regional,
+            f"date_from={EMPTY}-01-01&date_to={EMPTY}-12-31",
+        ),
     ]
     results = []
     clients = {}
@@ -232,6 +241,36 @@ def bench_analytics(regional, municipal, repeats: int) -> list[dict]:
     finally:
         rollup.usable = original
     return results
+
+
+def rollup_row_cost(analytics: list[dict]) -> dict:
+    """What a regional page costs per monthly rollup row it adds up: (median of a year's
+    page - median of an empty year's page), averaged over the views, per row of the year.
+    Wall time of one process (Django and PostgreSQL take turns): the capacity planner's
+    cpu_us_per_rollup_row, at the large region's scale."""
+    from django.db import connection
+
+    from analytics import rollup
+
+    y = YEARS[-1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {rollup.TABLE} WHERE month >= %s AND month < %s",  # noqa: S608
+            [datetime.date(y, 1, 1), datetime.date(y + 1, 1, 1)],
+        )
+        (rows,) = cursor.fetchone()
+    pages = {
+        (r["view"], r["scenario"]): r["median_s"] for r in analytics if r["part"] == "страница"
+    }
+    views = sorted({view for view, _ in pages})
+    year = statistics.mean(pages[(v, "регион, год")] for v in views)
+    empty = statistics.mean(pages[(v, "регион, пустой год")] for v in views)
+    return {
+        "rollup_rows_year": rows,
+        "page_year_s": round(year, 4),
+        "page_empty_s": round(empty, 4),
+        "us_per_rollup_row": round(max(0.0, year - empty) * 1e6 / rows, 3) if rows else None,
+    }
 
 
 # --- (b) card view and search -------------------------------------------------------------
@@ -417,9 +456,9 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mo", type=int, default=60)
-    parser.add_argument("--events", type=int, default=5_000_000)
-    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--mo", type=int, default=large_region.MO)
+    parser.add_argument("--events", type=int, default=large_region.EVENTS)
+    parser.add_argument("--cards", type=int, default=large_region.CARDS)
     parser.add_argument("--repeats", type=int, default=5, help="requests per analytics page")
     parser.add_argument("--samples", type=int, default=200, help="requests per card case")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
@@ -474,6 +513,13 @@ def main(argv=None) -> int:
             if "без итогов" not in r["scenario"] and r["part"] == "страница"
         )
         _say(f"worst with the rollup: {worst:.3f} s — {'OK' if worst < GOAL_VIEW_S else 'OVER'}")
+        per_row = rollup_row_cost(analytics)
+        rows_text = f"{per_row['rollup_rows_year']:,}".replace(",", " ")
+        _say(
+            f"regional page, mean of the views: a year {per_row['page_year_s']} s, an empty "
+            f"year {per_row['page_empty_s']} s; {rows_text} rollup rows in the year → "
+            f"{per_row['us_per_rollup_row']} µs per row (the planner's cpu_us_per_rollup_row)"
+        )
 
         _say("\n(b) card view and search, ms per request (goal p95 < 150 ms)")
         cards = bench_cards(regional, municipal, big, args.samples)
@@ -515,6 +561,7 @@ def main(argv=None) -> int:
                         "server_settings": SERVER_SETTINGS,
                         "data": data,
                         "analytics": analytics,
+                        "rollup_row_cost": per_row,
                         "cards": cards,
                         "insert_ms": insert,
                         "partitions": partitions,

@@ -23,6 +23,8 @@ CARD_TABLES = ("registry_",)
 REGISTRY_ROW_TABLES = ("prevention_", "commission_", "raids_")
 ACCOUNT_TABLES = ("accounts_",)
 AUDIT_TABLE = "audit_auditevent"
+ROLLUP_TABLE = "analytics_monthly"
+MIN_ROLLUP_ROWS = 100
 # Tables whose bytes grow with use; the rest of the database is the "empty" part.
 DATA_TABLES = (*CARD_TABLES, *REGISTRY_ROW_TABLES, *ACCOUNT_TABLES, "audit_", "analytics_")
 DATA_TABLES_EXACT = ("django_session",)
@@ -123,22 +125,22 @@ def cpu_coefficients(raw: dict, m: Measured) -> None:
     if "analytics_wide" in raw["phases"]:
         empty = per_request_cpu_ms(raw, "analytics_empty", "analytics")
         wide = per_request_cpu_ms(raw, "analytics_wide", "analytics")
-        events = raw["phases"]["analytics_wide"]["scope_events"]
+        rows = raw["phases"]["analytics_wide"]["scope_rollup_rows"]
         m.set(
             "cpu_ms_per_analytics_request",
             empty,
             f"измерено: {scope} на запрос представлений аналитики за период без событий "
             f"({_phase_text(raw, 'analytics_empty', 'analytics')}) {bg_text}",
         )
-        slope = max(0.0, (wide - empty) * 1000 / events) if events else 0.0
-        m.set(
-            "cpu_us_per_scanned_audit_event",
-            slope,
-            f"измерено: разность времени ЦП запроса аналитики за период со всеми событиями "
-            f"сервера ({_fmt(events, 0)} событий, {_fmt(wide, 1)} мс) и за пустой период "
-            f"({_fmt(empty, 1)} мс), делённая на число событий; аналитика приложения считает "
-            "целые месяцы по помесячным итогам, поэтому стоимость события мала",
-        )
+        if rows:
+            m.set(
+                "cpu_us_per_rollup_row",
+                max(0.0, (wide - empty) * 1000 / rows),
+                f"измерено: разность времени ЦП запроса аналитики за целые месяцы всех событий "
+                f"сервера ({_fmt(rows, 0)} строк помесячных итогов, {_fmt(wide, 1)} мс; "
+                f"{_phase_text(raw, 'analytics_wide', 'analytics')}) и за пустой период "
+                f"({_fmt(empty, 1)} мс), делённая на число строк итогов",
+            )
 
 
 def non_cpu_coefficients(raw: dict, m: Measured) -> None:
@@ -275,6 +277,7 @@ def storage_coefficients(raw: dict, m: Measured) -> None:
             audit["index_bytes"] / (audit["heap_bytes"] + audit["toast_bytes"]),
             "измерено: pg_indexes_size / (pg_relation_size + TOAST) таблицы audit_auditevent",
         )
+    rollup_coefficients(raw, m)
     accounts = _tables(raw, ACCOUNT_TABLES)
     users = next((t["rows"] for t in accounts if t["table"] == "accounts_user"), 0)
     if users:
@@ -299,6 +302,26 @@ def storage_coefficients(raw: dict, m: Measured) -> None:
         "комиссии, рейды, журнал, учётные записи, сессии, итоги аналитики): системный "
         "каталог, схема и справочники",
     )
+
+
+def rollup_coefficients(raw: dict, m: Measured) -> None:
+    table = next((t for t in raw["storage"]["tables"] or [] if t["table"] == ROLLUP_TABLE), None)
+    if table and table["heap_bytes"] >= MIN_FILL_PAGES * PAGE_BYTES:
+        m.set(
+            "rollup_row_bytes",
+            table["total_bytes"] / table["rows"],
+            f"измерено: pg_total_relation_size таблицы {ROLLUP_TABLE} (строки, страницы, "
+            f"индексы), делённый на её {_fmt(table['rows'], 0)} строк",
+        )
+    stats = raw["storage"].get("rollup") or {}
+    if stats.get("rows", 0) >= MIN_ROLLUP_ROWS:
+        m.set(
+            "rollup_rows_per_user_month",
+            stats["rows"] / (stats["users"] * stats["months"]),
+            f"измерено: {_fmt(stats['rows'], 0)} строк помесячных итогов за "
+            f"{stats['months']} прошедших месяцев с событиями, делённые на число месяцев и на "
+            f"{stats['users']} пользователей с событиями в них",
+        )
 
 
 def log_coefficients(raw: dict, m: Measured) -> None:
@@ -448,8 +471,14 @@ def build(raw: dict, base_path: Path = SHIPPED_CALIBRATION) -> dict:
         else:
             reason = NOT_MEASURED.get(name, "не измерялось в этом прогоне")
             value = base.entries[name].value
-            if name == "cpu_ms_per_analytics_request" or name == "cpu_us_per_scanned_audit_event":
-                reason = "не измерялось: на сервере нет представлений аналитики (/analytics/)"
+            if name in ("cpu_ms_per_analytics_request", "cpu_us_per_rollup_row"):
+                reason = (
+                    "не измерялось: в базе нет помесячных итогов прошедших месяцев"
+                    if raw["settings"].get("analytics_measured")
+                    else "не измерялось: на сервере нет представлений аналитики (/analytics/)"
+                )
+            elif name.startswith("rollup_"):
+                reason = "не измерялось: в базе мало помесячных итогов аналитики"
             elif name.startswith("pgaudit_"):
                 reason = "не измерялось: pgaudit не загружен на измеренном сервере"
             source = f"{reason}; оценка: {base.entries[name].source}"

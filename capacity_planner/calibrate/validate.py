@@ -64,13 +64,13 @@ def predict(
     calibration: Calibration,
     rates: dict[str, float],
     cores: float,
-    analytics_scope_events: float = 0.0,
+    analytics_scope_rollup_rows: float = 0.0,
 ) -> Prediction:
     c = calibration.coefficients
     service_ms = {
         "read": c.cpu_ms_per_read_request,
         "write": c.cpu_ms_per_write_request,
-        "analytics": analytics_request_ms(analytics_scope_events, c),
+        "analytics": analytics_request_ms(analytics_scope_rollup_rows, c),
     }
     # Time beyond the CPU (network, TLS, fsync): added to each request, not queued for a core.
     beyond_ms = {
@@ -139,9 +139,9 @@ def run(target: Target, settings: RunSettings, calibration: Calibration, load: d
     runner = Run(target, settings)
     info = runner.prepare()
     wide, _ = analytics_periods(runner.db)
-    scope_events = runner.scope_events(wide) if load.get("analytics", 0) > 0 else 0
+    scope_rows = runner.scope_rollup_rows(wide) if load.get("analytics", 0) > 0 else 0
     cores = info["machine"]["cores"]
-    prediction = predict(calibration, load, cores, scope_events)
+    prediction = predict(calibration, load, cores, scope_rows)
     try:
         phase = runner.run_phase(Phase("validate", dict(load), wide))
     finally:
@@ -157,7 +157,7 @@ def run(target: Target, settings: RunSettings, calibration: Calibration, load: d
         "load": load,
         "seconds": phase["seconds"],
         "scope": settings.cpu_scope,
-        "scope_events": scope_events,
+        "scope_rollup_rows": scope_rows,
         "prediction": prediction,
         "measured": measured_figures(phase, cores, settings.cpu_scope),
     }

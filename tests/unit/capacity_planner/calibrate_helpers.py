@@ -110,7 +110,7 @@ RAW = {
             10.0,
             10_000,
             _requests("analytics", 50, 52, 80_000, [300.0] * 50),
-            scope_events=100_000,
+            scope_rollup_rows=100_000,
         ),
         "analytics_empty": _phase(
             {"analytics": 0.5},
@@ -118,7 +118,7 @@ RAW = {
             5.0,
             10_000,
             _requests("analytics", 50, 52, 20_000, [120.0] * 50),
-            scope_events=0,
+            scope_rollup_rows=0,
         ),
     },
     "storage": {
@@ -161,6 +161,16 @@ RAW = {
                 "index_bytes": 7_340_032,
                 "total_bytes": 12_582_912,
             },
+            # 2000 rollup rows in 16 pages plus indexes: 409 600 bytes, 204.8 a row
+            {
+                "table": "analytics_monthly",
+                "rows": 2_000,
+                "tuple_bytes": 120_000,
+                "heap_bytes": 131_072,
+                "toast_bytes": 0,
+                "index_bytes": 278_528,
+                "total_bytes": 409_600,
+            },
             {
                 "table": "accounts_user",
                 "rows": 100,
@@ -181,6 +191,8 @@ RAW = {
             },
         ],
         "run_audit": {"n": 600, "bytes": 300_000},
+        # 2000 rows over 20 months of 25 users: 4 rows per user and month
+        "rollup": {"rows": 2_000, "months": 20, "users": 25},
     },
     "compression": {
         "logs": {"raw_bytes": 1_000_000, "gzip_bytes": 100_000},

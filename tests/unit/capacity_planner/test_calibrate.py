@@ -39,8 +39,14 @@ def test_cpu_per_request_subtracts_the_idle_background(tmp_path):
     assert c.cpu_ms_per_read_request == pytest.approx(40)
     assert c.cpu_ms_per_write_request == pytest.approx(100)
     assert c.cpu_ms_per_analytics_request == pytest.approx(100)
-    # (200 - 100) ms over 100 000 events = 1 us per event
-    assert c.cpu_us_per_scanned_audit_event == pytest.approx(1.0)
+    # (200 - 100) ms over 100 000 rollup rows = 1 us per row
+    assert c.cpu_us_per_rollup_row == pytest.approx(1.0)
+
+
+def test_rollup_size_and_rows_per_user_month(tmp_path):
+    c = _written(tmp_path, raw()).coefficients
+    assert c.rollup_row_bytes == pytest.approx(204.8)
+    assert c.rollup_rows_per_user_month == pytest.approx(4)
 
 
 def test_time_beyond_cpu_is_the_p95_response_time_less_the_cpu(tmp_path):
@@ -75,7 +81,8 @@ def test_storage_figures(tmp_path):
     assert c.audit_heap_fill == pytest.approx((4_960_000 + 40_000) / 5_242_880, rel=1e-3)
     assert c.audit_index_factor == pytest.approx(1.4, rel=1e-3)
     assert c.registry_index_factor == pytest.approx(0.5)
-    assert c.empty_database_bytes == pytest.approx(100_000_000 - 15_040_512)
+    # minus the data tables (the rollup among them): 15 040 512 + 409 600
+    assert c.empty_database_bytes == pytest.approx(100_000_000 - 15_450_112)
 
 
 def test_logs_memory_disk_and_compression(tmp_path):
@@ -167,9 +174,10 @@ def test_wal_ranges_split_at_segment_ends():
     ]
 
 
-def test_analytics_periods_cover_the_events_and_an_empty_year():
-    wide, empty = runner.analytics_periods({"audit": {"first": "2018-01-09", "last": "2020-12-31"}})
-    assert wide == "date_from=2018-01-09&date_to=2020-12-31"
+def test_analytics_periods_are_whole_months_of_the_events_and_an_empty_year():
+    wide, empty = runner.analytics_periods({"audit": {"first": "2018-01-09", "last": "2020-02-11"}})
+    # whole months: the views read them from the rollup, not from the events
+    assert wide == "date_from=2018-01-01&date_to=2020-02-29"
     assert empty == "date_from=2013-01-01&date_to=2013-12-31"
 
 

@@ -3,6 +3,7 @@
 import pytest
 from planner_helpers import LARGE_REGION, SAMPLE_REGION
 
+from capacity_planner import report
 from capacity_planner.planner import (
     REGIONAL_SITE,
     Resource,
@@ -152,10 +153,23 @@ def test_single_server_limit_of_the_sample_and_the_large_region(shipped_coeffici
     large_resource, large_multiplier = large.first
     assert sample_multiplier > 30  # the large region (×30) fits one server...
     assert 1 < large_multiplier < sample_multiplier / 10  # ...with less room to grow
-    assert large_resource is Resource.VCPU
+    # Memory first: the hot set (cards, open cases, recent events) grows with the volumes,
+    # while the analytics add up monthly rollup rows and stay cheap in CPU.
+    assert large_resource is Resource.RAM
     # The curve is what the chart draws: usage grows with the multiplier.
     vcpus = [point.vcpu for point in large.curve]
     assert vcpus == sorted(vcpus)
+
+
+def test_slow_regional_analytics_are_reported_with_what_to_do(
+    sample_data, write_region, shipped_coefficients
+):
+    sample_data["sizing"]["analytics_max_seconds"] = 0.01
+    plan = plan_region(load_region(write_region(sample_data)), shipped_coefficients)
+    findings = " ".join(report.findings(plan))
+    assert "самый тяжёлый отчёт аналитики" in findings
+    assert "сложение помесячных итогов" in findings
+    assert "итоги без разбивки по пользователям" in findings
 
 
 def test_generous_limits_are_never_reached(sample_data, write_region, shipped_coefficients):

@@ -26,9 +26,17 @@ def test_requests_for_counts_form_pages_and_posts():
     assert requests.total == 133
 
 
-def test_analytics_request_is_a_fixed_part_plus_the_events_it_aggregates():
-    c = unit_coefficients(cpu_ms_per_analytics_request=150, cpu_us_per_scanned_audit_event=1)
-    assert model.analytics_request_ms(1_000_000, c) == pytest.approx(1150)
+def test_analytics_request_is_a_fixed_part_plus_the_rollup_rows_it_adds_up():
+    c = unit_coefficients(cpu_ms_per_analytics_request=150, cpu_us_per_rollup_row=2)
+    assert model.analytics_request_ms(500_000, c) == pytest.approx(1150)
+
+
+def test_rollup_rows_grow_with_users_and_never_exceed_the_events():
+    c = unit_coefficients(rollup_rows_per_user_month=4)
+    # 10 users × 12 months × 4 actions a month
+    assert model.rollup_rows_per_year(10, 100_000, c) == pytest.approx(480)
+    # a user with few events cannot fill a row per action and month
+    assert model.rollup_rows_per_year(10, 100, c) == 100
 
 
 def test_busy_cores_sum_cpu_milliseconds_per_second():
@@ -36,11 +44,11 @@ def test_busy_cores_sum_cpu_milliseconds_per_second():
         cpu_ms_per_read_request=40,
         cpu_ms_per_write_request=80,
         cpu_ms_per_analytics_request=100,
-        cpu_us_per_scanned_audit_event=0,
+        cpu_us_per_rollup_row=0,
         cpu_ms_per_replicated_action=2,
     )
     # 10 analytics requests a year at 100 ms each, spread like any other load.
-    analytics = [AnalyticsLoad(requests=10 * 247 * 8 * 3600 / 5, scope_events=0)]
+    analytics = [AnalyticsLoad(requests=10 * 247 * 8 * 3600 / 5, scope_rollup_rows=0)]
     busy = model.busy_cores(Requests(read=2, write=1), analytics, 5, PROFILE, c)
     # 2 × 40 + 1 × 80 + 10 × 100 + 5 × 2 = 1170 ms per second
     assert busy == pytest.approx(1.17)
@@ -70,17 +78,26 @@ def test_database_size_counts_rows_in_partly_filled_pages_and_their_indexes():
         audit_index_factor=1.0,
         empty_database_bytes=1000,
         reference_bytes_per_user=10,
+        rollup_row_bytes=100,
     )
     data = model.StoredData(
-        cards=4, registry_rows=8, open_case_rows=2, audit_events=10, hot_audit_events=5, users=100
+        cards=4,
+        registry_rows=8,
+        open_case_rows=2,
+        audit_events=10,
+        hot_audit_events=5,
+        rollup_rows=3,
+        users=100,
     )
     size = model.database_size(data, c)
     assert size.registry == pytest.approx((4 * 1000 + 8 * 500) / 0.8 * 1.5)  # 15 000
-    assert size.audit == pytest.approx(10 * 400 / 0.5 * 2)  # 16 000
+    # events 10 × 400 / 0.5 × 2 = 16 000, and the rollup 3 × 100
+    assert size.audit == pytest.approx(16_300)
     assert size.reference == 2000
     assert size.open_registry == pytest.approx((4 * 1000 + 2 * 500) / 0.8 * 1.5)  # 9 375
-    assert size.hot == pytest.approx(9375 + 2000 + 8000)
-    assert size.total == pytest.approx(33_000)
+    # the whole rollup is hot: every analytics page reads it
+    assert size.hot == pytest.approx(9375 + 2000 + 8000 + 300)
+    assert size.total == pytest.approx(33_300)
 
 
 def test_wal_and_replication_bytes_by_kind_of_action():
@@ -193,16 +210,8 @@ def test_iops_count_cache_misses_commits_page_writes_and_applied_changes():
     )
     peak = Requests(read=10, write=2, analytics=0)
     applied = Activity(entry=1, other=4)
-    # 12 × 1.2 + 10 × 0.5 + 2 × 6 = 31.4; applied 6 + 2 + 5 = 13; analytics 7
-    assert model.iops(peak, 7, applied, c) == pytest.approx(51.4)
-
-
-def test_analytics_read_the_cold_part_of_a_year_sequentially():
-    c = unit_coefficients(audit_event_row_bytes=1, audit_heap_fill=1)
-    events = 8192 * 16  # one read-ahead of pages
-    assert model.analytics_disk_reads(events, 0, c) == pytest.approx(1.0)
-    assert model.analytics_disk_reads(events, 6, c) == pytest.approx(0.5)
-    assert model.analytics_disk_reads(events, 12, c) == 0
+    # 12 × 1.2 + 10 × 0.5 + 2 × 6 = 31.4; applied 6 + 2 + 5 = 13
+    assert model.iops(peak, applied, c) == pytest.approx(44.4)
 
 
 def test_link_rate_adds_vpn_overhead_and_keeps_the_link_below_target():
