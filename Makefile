@@ -18,7 +18,7 @@ APT_PACKAGES := docker.io debootstrap openssh-client postgresql-15 nginx-light \
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help lab lab-down test lint unit app-test molecule lab-test lab-drill bench calibrate lock host venv docker apt-proxy
+.PHONY: help lab lab-down test lint unit app-test molecule lab-test lab-drill bench lab-large-region calibrate lock host venv docker apt-proxy
 
 help:
 	@echo "make lab    bring up the sample region in local containers and deploy it"
@@ -89,6 +89,12 @@ lab-drill: host venv
 # PostgreSQL cluster with 100 000 cards and 5 million audit events; figures in docs/.
 bench: host venv
 	cd app_bundle && ../$(BIN)/python -m bench.run
+
+## The benchmarks' large region in the lab's database (60 МО, 100 000 cards, 5 M audit
+## events): once, after make lab and before make calibrate, which measures on it.
+lab-large-region: venv
+	$(BIN)/regbank lab ssh region-srv -- sudo regbank-manage --owner load_sample_activity --large
+	$(BIN)/regbank lab ssh region-srv -- sudo -u postgres psql -d regbank -c "'VACUUM (ANALYZE)'"
 
 ## The planner's coefficients measured on the lab's regional server (make lab first;
 ## run it on a quiet machine). CALIBRATE_ARGS adds options (docs/capacity-planner.md).

@@ -171,6 +171,9 @@ def _container_spec(lab: Lab, host: LabHost) -> dict:
         "cap_add": ["SYS_ADMIN", "NET_ADMIN"],
         "security_opt": ["seccomp=unconfined", "apparmor=unconfined"],
         "tmpfs": {"/run": "", "/run/lock": ""},
+        # PostgreSQL's parallel workers share memory through /dev/shm: Docker's 64 MiB
+        # fails a parallel VACUUM of a large table, where a VM has half its RAM there.
+        "shm_size": "1g",
         "volumes": {
             "/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"},
         },
