@@ -297,11 +297,19 @@ def _offload_findings(plan: RegionPlan) -> list[str]:
             "регионального сервера, который будет принимать только их изменения."
         )
     remaining = offload.remaining if offload else regional.exceeds
-    if Resource.VCPU in remaining or Resource.RAM in remaining:
+    if Resource.VCPU in remaining:
         items.append(
-            "Муниципальные серверы не снимают перегрузку ЦП/ОЗУ регионального сервера "
-            "(аналитика и приём изменений всех МО): вынесите аналитику на реплику "
-            "(hot standby) или увеличьте пределы `server_limits`."
+            "ЦП: муниципальные серверы не снимают с регионального аналитику и приём "
+            "изменений всех МО: вынесите аналитику на реплику (hot standby) или увеличьте "
+            "`server_limits.max_vcpu`."
+        )
+    if Resource.RAM in remaining:
+        items.append(
+            "ОЗУ: горячий набор (карточки и открытые дела всех МО, последние месяцы журнала, "
+            "итоги аналитики) лежит на региональном сервере при любой топологии: увеличьте "
+            "`server_limits.max_ram_gib`. С меньшей памятью сервер работает, но карточки и "
+            "поиск читают диск: проверьте задержку `regbank calibrate --validate` на стенде "
+            "с такой памятью."
         )
     if Resource.DISK in remaining:
         items.append(

@@ -1,6 +1,7 @@
 """Which МО get a municipal server, how sites are laid out, and the regional server's limits."""
 
 import pytest
+import yaml
 from planner_helpers import LARGE_REGION, SAMPLE_REGION
 
 from capacity_planner import report
@@ -136,6 +137,18 @@ def test_an_overfull_regional_server_gets_the_busiest_mo_moved_off(
     )
     assert plan.offload.codes[0] == busiest.code == "MO-4"
     assert Resource.VCPU not in plan.offload.remaining
+
+
+def test_memory_the_whole_region_needs_cannot_be_offloaded(shipped_coefficients, tmp_path):
+    data = yaml.safe_load(LARGE_REGION.read_text(encoding="utf-8"))
+    data["server_limits"]["max_ram_gib"] = 16  # the large region's regional server needs 24
+    path = tmp_path / "large.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    plan = plan_region(load_region(path), shipped_coefficients)
+    assert Resource.RAM in plan.offload.remaining
+    findings = " ".join(report.findings(plan))
+    assert "горячий набор" in findings and "server_limits.max_ram_gib" in findings
+    assert "max_vcpu" not in findings
 
 
 def test_disk_over_the_limit_cannot_be_offloaded(sample_data, write_region, shipped_coefficients):
