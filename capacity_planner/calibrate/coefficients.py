@@ -277,7 +277,6 @@ def storage_coefficients(raw: dict, m: Measured) -> None:
             audit["index_bytes"] / (audit["heap_bytes"] + audit["toast_bytes"]),
             "измерено: pg_indexes_size / (pg_relation_size + TOAST) таблицы audit_auditevent",
         )
-    rollup_coefficients(raw, m)
     accounts = _tables(raw, ACCOUNT_TABLES)
     users = next((t["rows"] for t in accounts if t["table"] == "accounts_user"), 0)
     if users:
@@ -457,6 +456,7 @@ def build(raw: dict, base_path: Path = SHIPPED_CALIBRATION) -> dict:
     wire_coefficients(raw, m)
     wal_coefficients(raw, base, m)
     storage_coefficients(raw, m)
+    rollup_coefficients(raw, m)
     log_coefficients(raw, m)
     memory_coefficients(raw, m)
     disk_coefficients(raw, m)
