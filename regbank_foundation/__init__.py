@@ -1,0 +1,6 @@
+"""The kit's foundation: what every other package stands on.
+
+Nothing here imports any other package of the kit (regbank, capacity_planner,
+security_profiles, the registry application): imports point down, and this is the
+bottom (docs/architecture.md, "Code layers").
+"""
