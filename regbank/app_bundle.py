@@ -8,7 +8,7 @@ A bundle is a folder a host can install from without any package index:
       requirements.txt      the run-time dependencies pinned with hashes (from requirements.lock)
       gunicorn.conf.py      gunicorn settings the systemd unit runs with
       BUNDLE.json           name, version, wheel file name, target, source commit
-      SHA256SUMS(.sig)      regbank.signing: every file's sum, signed with Ed25519
+      SHA256SUMS(.sig)      regbank_foundation.signing: every file's sum, signed with Ed25519
 
 The registry_app role verifies the folder on the host with the kit's public key before
 anything from it is installed.
@@ -27,8 +27,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from regbank import KIT_ROOT, signing
-from regbank.errors import RegbankError
+from regbank_foundation import signing
+from regbank_foundation.errors import RegbankError
+from regbank_foundation.paths import KIT_ROOT
 
 APP_SOURCE = KIT_ROOT / "app_bundle"
 LOCK_FILE = KIT_ROOT / "requirements.lock"

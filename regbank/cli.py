@@ -5,8 +5,9 @@ import importlib
 import pkgutil
 import sys
 
-from regbank import __version__, commands
-from regbank.errors import RegbankError
+from regbank import commands
+from regbank_foundation import __version__
+from regbank_foundation.errors import RegbankError
 
 
 def build_parser() -> argparse.ArgumentParser:

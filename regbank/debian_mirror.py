@@ -7,7 +7,7 @@ controller, read from the controller's apt sources: no host is hard-coded.
 from dataclasses import dataclass
 from pathlib import Path
 
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
 
 SUITE = "bookworm"
 APT_DIR = Path("/etc/apt")

@@ -18,11 +18,11 @@ import docker
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from regbank import KIT_ROOT
-from regbank.errors import RegbankError
 from regbank.inventory import Inventory, load_valid_inventory
 from regbank.lab_image import IMAGE, build_image, current_image, remove_images
 from regbank.secrets import ensure_lab_secrets
+from regbank_foundation.errors import RegbankError
+from regbank_foundation.paths import KIT_ROOT
 
 LABEL = "org.regbank.lab"
 STATE_DIR = KIT_ROOT / ".lab"

@@ -16,7 +16,7 @@ from pathlib import Path
 import docker
 
 from regbank.debian_mirror import SUITE, DebianMirror, host_debian_mirror
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
 
 IMAGE = "regbank/debian12-systemd:latest"
 LABEL_RECIPE = "org.regbank.image-recipe"

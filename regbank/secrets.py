@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
 
 VAULT_FILE = Path("group_vars") / "all" / "vault.yml"
 CA_CERT_FILE = Path("group_vars") / "all" / "pki_ca.yml"

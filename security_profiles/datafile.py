@@ -6,7 +6,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
 
 Model = TypeVar("Model", bound=BaseModel)
 

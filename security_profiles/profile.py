@@ -25,7 +25,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, StringConstraints, model_validator
 
-from regbank import KIT_ROOT
+from regbank_foundation.paths import KIT_ROOT
 from security_profiles import PROFILE_DIR
 from security_profiles.catalog import Catalog, Measure, ProtectionLevel, load_catalogs
 from security_profiles.datafile import DataFileError, DataModel, display_path, load_model

@@ -3,8 +3,8 @@
 import argparse
 from pathlib import Path
 
-from regbank import signing
 from regbank.app_bundle import DEFAULT_KEY, DEFAULT_OUT
+from regbank_foundation import signing
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

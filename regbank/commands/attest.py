@@ -9,8 +9,8 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from regbank import KIT_ROOT
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
+from regbank_foundation.paths import KIT_ROOT
 
 DEFAULT_INVENTORY = KIT_ROOT / "inventory" / "lab"
 DEFAULT_PROFILE = "uz1"

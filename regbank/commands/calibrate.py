@@ -14,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
 
 TYPES = ("read", "write", "analytics")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from regbank import KIT_ROOT
 from regbank.inventory import load_inventory, validate_inventory
+from regbank_foundation.paths import KIT_ROOT
 
 DEFAULT_INVENTORY = KIT_ROOT / "inventory" / "lab"
 

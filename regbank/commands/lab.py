@@ -4,8 +4,9 @@ import argparse
 import os
 from pathlib import Path
 
-from regbank import KIT_ROOT, lab
+from regbank import lab
 from regbank.lab_image import IMAGE, build_image
+from regbank_foundation.paths import KIT_ROOT
 
 DEFAULT_INVENTORY = KIT_ROOT / "inventory" / "lab"
 

@@ -6,7 +6,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
 from security_profiles.coverage import Coverage, coverage
 from security_profiles.levels import (
     ClassTable,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 
-from regbank.errors import RegbankError
 from regbank.inventory.checks import check
 from regbank.inventory.loader import Host, Inventory, Problem, read_inventory
+from regbank_foundation.errors import RegbankError
 
 __all__ = [
     "Host",

@@ -18,9 +18,9 @@ from typing import Any
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from regbank import KIT_ROOT
 from regbank.inventory.loader import Host, Inventory, Problem
 from regbank.inventory.schema import is_opaque
+from regbank_foundation.paths import KIT_ROOT
 
 ROLES_DIR = KIT_ROOT / "roles"
 # What the validator understands; descriptions and the like are for people.

@@ -22,9 +22,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
-from regbank import KIT_ROOT, __version__
-from regbank.errors import RegbankError
-from regbank.signing import (
+from regbank_foundation import __version__
+from regbank_foundation.errors import RegbankError
+from regbank_foundation.paths import KIT_ROOT
+from regbank_foundation.signing import (
     MANIFEST,
     SIGNATURE,
     Verification,

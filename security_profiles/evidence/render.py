@@ -11,7 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DOCUMENTS = {

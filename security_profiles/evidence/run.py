@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from regbank import KIT_ROOT
+from regbank_foundation.paths import KIT_ROOT
 from security_profiles.checks import REGISTRY, HostContext
 from security_profiles.checks.reader import Reader
 from security_profiles.evidence.applicability import applies, role_hosts

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from regbank import KIT_ROOT
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
+from regbank_foundation.paths import KIT_ROOT
 from security_profiles.checks.reader import Output, Reader
 
 # Connection settings testinfra's ansible backend reads from an inventory.

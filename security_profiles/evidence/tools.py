@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationError
 
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
 from security_profiles.datafile import DataModel, key_name
 
 VARIABLE = "regbank_protection_tools"

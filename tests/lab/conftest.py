@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from regbank import KIT_ROOT, lab
+from regbank import lab
+from regbank_foundation.paths import KIT_ROOT
 
 INVENTORY = Path(os.environ.get("REGBANK_LAB_INVENTORY", KIT_ROOT / "inventory" / "lab"))
 PLAYBOOK = os.environ.get("REGBANK_LAB_PLAYBOOK", "playbooks/site.yml")

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from regbank import KIT_ROOT, lab
+from regbank import lab
+from regbank_foundation.paths import KIT_ROOT
 from security_profiles.evidence.applicability import role_hosts
 
 # Every check of the roles site.yml runs must pass: the whole site is deployed.

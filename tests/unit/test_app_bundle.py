@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from regbank import app_bundle, signing
+from regbank import app_bundle
 from regbank.commands import app as app_command
+from regbank_foundation import signing
 
 
 def main(argv: list[str]) -> int:

@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from regbank import KIT_ROOT
 from regbank.commands import inventory as inventory_command
-from regbank.errors import RegbankError
 from regbank.inventory import (
     Problem,
     load_inventory,
     load_valid_inventory,
     validate_inventory,
 )
+from regbank_foundation.errors import RegbankError
+from regbank_foundation.paths import KIT_ROOT
 
 LAB = KIT_ROOT / "inventory" / "lab"
 EXAMPLE = KIT_ROOT / "inventory" / "example"

@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from regbank import secrets
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
 
 KIT = Path(__file__).resolve().parents[2]
 ANSIBLE_VAULT = Path(sys.executable).parent / "ansible-vault"

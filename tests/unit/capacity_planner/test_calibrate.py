@@ -11,8 +11,8 @@ from calibrate_helpers import raw
 from capacity_planner.calibrate import coefficients, runner, validate
 from capacity_planner.calibrate.target import PROBE, TargetError, ansible_ssh_settings
 from capacity_planner.calibration import COEFFICIENT_FIELDS, load_calibration
-from regbank import KIT_ROOT
 from regbank.commands.calibrate import CalibrateError, parse_rates
+from regbank_foundation.paths import KIT_ROOT
 
 
 def _written(tmp_path, data):

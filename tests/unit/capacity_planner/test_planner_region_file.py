@@ -7,7 +7,7 @@ from planner_helpers import LARGE_REGION, SAMPLE_REGION
 
 from capacity_planner.region import Topology, load_region, slugify
 from capacity_planner.yaml_input import InputFileError
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
 
 
 def _set(data: dict, path: tuple, value) -> dict:

@@ -10,7 +10,7 @@ import shlex
 
 import pytest
 
-from regbank import KIT_ROOT
+from regbank_foundation.paths import KIT_ROOT
 from security_profiles.catalog import load_catalogs
 from security_profiles.checks import REGISTRY, HostContext
 from security_profiles.checks.application import BINDING_SQL

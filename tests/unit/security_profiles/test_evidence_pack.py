@@ -79,7 +79,7 @@ def test_verify_detects_a_one_byte_change_a_missing_and_an_added_file(pack, tmp_
 
 
 def test_verify_refuses_another_key(pack, tmp_path):
-    from regbank.signing import create_key, public_key_path
+    from regbank_foundation.signing import create_key, public_key_path
 
     create_key(tmp_path / "other.key")
     assert not verify_pack(pack, public_key_path(tmp_path / "other.key")).signature_ok

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from regbank.commands import profile
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
 
 
 def run(argv):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from regbank import KIT_ROOT
+from regbank_foundation.paths import KIT_ROOT
 from security_profiles.coverage import coverage
 from security_profiles.datafile import DataFileError
 from security_profiles.profile import load_profile, profile_path

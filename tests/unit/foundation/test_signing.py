@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from regbank import signing
+from regbank_foundation import signing
 
 
 @pytest.fixture
