@@ -25,9 +25,9 @@ from regbank_foundation.paths import KIT_ROOT
 
 INVENTORY = Path(os.environ.get("REGBANK_LAB_INVENTORY", KIT_ROOT / "inventory" / "lab"))
 PLAYBOOK = os.environ.get("REGBANK_LAB_PLAYBOOK", "playbooks/site.yml")
-RECAP = re.compile(
-    r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M
-)
+# A PLAY RECAP line: "host : ok=N changed=N unreachable=N failed=N skipped=N rescued=N ignored=N".
+RECAP = re.compile(r"^(\S+)\s*:\s*((?:[a-z]+=\d+\s*)+)$", re.M)
+COUNTS = ("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -65,10 +65,25 @@ def regbank(*arguments: str, check: bool = True) -> subprocess.CompletedProcess:
 
 
 def recap(output: str) -> dict[str, dict[str, int]]:
-    return {
-        m[1]: {"ok": int(m[2]), "changed": int(m[3]), "unreachable": int(m[4]), "failed": int(m[5])}
-        for m in RECAP.finditer(output)
-    }
+    """Every count of each host's PLAY RECAP line; a line without all of them fails."""
+    hosts = {}
+    for match in RECAP.finditer(output):
+        counts = {key: int(value) for key, value in re.findall(r"([a-z]+)=(\d+)", match[2])}
+        missing = set(COUNTS) - counts.keys()
+        assert not missing, f"PLAY RECAP of {match[1]} has no {sorted(missing)}: {match[0]}"
+        hosts[match[1]] = counts
+    return hosts
+
+
+def assert_clean(output: str, hosts: list[str], *, changed: bool = False) -> None:
+    """Every host in the recap, none failed, unreachable, rescued or ignored (a task that
+    failed and was rescued or ignored hides a fault); with changed=False none changed."""
+    counts = recap(output)
+    assert set(hosts) <= counts.keys(), f"hosts missing from the recap:\n{output[-3000:]}"
+    for host in hosts:
+        wanted = ("failed", "unreachable", "rescued", "ignored") + (() if changed else ("changed",))
+        bad = {key: counts[host][key] for key in wanted if counts[host][key]}
+        assert not bad, f"{host}: {bad}\n{output}"
 
 
 @pytest.fixture(scope="session")

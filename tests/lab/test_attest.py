@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from regbank import lab
+from regbank.inventory import load_inventory
 from regbank_foundation.paths import KIT_ROOT
 from security_profiles.evidence.applicability import role_hosts
 
@@ -96,9 +97,12 @@ def test_an_audit_run_changes_nothing_on_the_host(hardened_pack):
     assert before == after
 
 
-def test_hardened_lab_passes_every_check_of_the_roles_it_runs(hardened_pack):
+def test_hardened_lab_passes_every_check_of_the_roles_it_runs(hardened_pack, site_lab):
     results = hardened_pack["results"]
     deployed = role_hosts(KIT_ROOT / "playbooks" / "site.yml")
+    # Every host of the inventory was audited, and only those.
+    inventory = load_inventory(site_lab).hosts
+    assert sorted(host["name"] for host in results["hosts"]) == sorted(inventory)
     failing, pending = [], []
     for host in results["hosts"]:
         assert host["reachable"], host["error"]
@@ -142,6 +146,11 @@ def test_pack_verifies_and_reads_in_russian(hardened_pack):
 
 def test_diff_between_the_hardened_and_the_fresh_pack(hardened_pack, fresh_inventory, tmp_path):
     out = tmp_path / "again"
-    attest(fresh_inventory, out)
+    _, fresh = attest(fresh_inventory, out)
     diff = run("regbank", "attest", "diff", str(hardened_pack["out"]), str(out))
-    assert re.search(r"изменилось проверок: \d+", diff.stdout)
+    # The packs share no host: every check of either is a change, the fresh host's as new fails.
+    expected = sum(len(host["checks"]) for pack in (hardened_pack["results"], fresh)
+                   for host in pack["hosts"])  # fmt: skip
+    assert expected > 0
+    assert f"изменилось проверок: {expected}\n" in diff.stdout, diff.stdout[-2000:]
+    assert re.search(r"^fresh-srv\s+\S+\s+— → fail$", diff.stdout, re.M)

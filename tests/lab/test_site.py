@@ -8,7 +8,7 @@ import re
 
 import docker
 import pytest
-from conftest import INVENTORY, PLAYBOOK, recap, regbank, run
+from conftest import INVENTORY, PLAYBOOK, assert_clean, regbank, run
 
 from regbank import lab
 from regbank.inventory import load_inventory
@@ -34,26 +34,15 @@ def test_up_again_reuses_what_exists(lab_up):
 
 
 def test_site_converges_every_host(deployed):
-    hosts = recap(deployed.stdout)
-    assert set(HOSTS) <= hosts.keys()
-    for host in HOSTS:
-        assert hosts[host]["failed"] == hosts[host]["unreachable"] == 0
+    assert_clean(deployed.stdout, HOSTS, changed=True)
 
 
 def test_site_again_changes_nothing(deployed):
-    second = run("ansible-playbook", PLAYBOOK)
-    hosts = recap(second.stdout)
-    for host in HOSTS:
-        assert hosts[host]["changed"] == 0, f"{host} changed on the second run:\n{second.stdout}"
-        assert hosts[host]["failed"] == hosts[host]["unreachable"] == 0
+    assert_clean(run("ansible-playbook", PLAYBOOK).stdout, HOSTS)
 
 
 def test_check_diff_on_the_deployed_lab_is_clean(deployed):
-    checked = run("ansible-playbook", PLAYBOOK, "--check", "--diff")
-    hosts = recap(checked.stdout)
-    for host in HOSTS:
-        assert hosts[host]["changed"] == 0, f"{host} would change:\n{checked.stdout}"
-        assert hosts[host]["failed"] == hosts[host]["unreachable"] == 0
+    assert_clean(run("ansible-playbook", PLAYBOOK, "--check", "--diff").stdout, HOSTS)
 
 
 def test_hosts_are_deployed_as_an_operator_sees_them(deployed):
