@@ -28,6 +28,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from capacity_planner.region import Integer, Number
 from capacity_planner.yaml_input import KeyPath, raise_problems, read_yaml, validate
 
 SHIPPED_CALIBRATION = Path(__file__).resolve().parent / "calibration" / "provisional.yaml"
@@ -35,6 +36,7 @@ SHIPPED_CALIBRATION = Path(__file__).resolve().parent / "calibration" / "provisi
 # above stay the base for what a calibration run cannot measure).
 MEASURED_CALIBRATION = SHIPPED_CALIBRATION.with_name("lab-2026-11-22.yaml")
 PROVISIONAL_METHOD = "provisional"
+MAX_COEFFICIENT = 1e12
 
 
 def _coefficient(unit: str, *, at_most_one: bool = False, positive: bool = False):
@@ -109,7 +111,8 @@ COEFFICIENT_FIELDS = {item.name: item for item in dataclasses.fields(Coefficient
 class CoefficientEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: float = Field(ge=0)
+    # Finite and bounded like every number of the region file: far from overflow in sums.
+    value: Number = Field(ge=0, le=MAX_COEFFICIENT)
     unit: str = Field(min_length=1)
     source: str = Field(min_length=1)  # how it was measured, or the reasoning of an estimate
 
@@ -117,7 +120,7 @@ class CoefficientEntry(BaseModel):
 class CalibrationFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    format_version: int = Field(ge=1, le=1)
+    format_version: Integer = Field(ge=1, le=1)
     date: datetime.date
     machine: str = Field(min_length=1)
     method: str = Field(min_length=1)

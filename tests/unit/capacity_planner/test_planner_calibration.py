@@ -62,6 +62,14 @@ def calibration_data() -> dict:
             lambda d: d.update(measured=True),
             "measured: expected measured: false exactly when method is 'provisional'",
         ),
+        (
+            lambda d: d["coefficients"]["card_row_bytes"].update(value=float("inf")),
+            "coefficients.card_row_bytes.value: expected a finite number, got inf",
+        ),
+        (
+            lambda d: d["coefficients"]["card_row_bytes"].update(value=True),
+            "coefficients.card_row_bytes.value: expected a number, got True",
+        ),
         (lambda d: d.pop("machine"), "machine: required key is missing"),
         (lambda d: d.update(date="yesterday"), "date: "),
     ],
@@ -72,6 +80,8 @@ def calibration_data() -> dict:
         "ratio above one",
         "zero fill",
         "negative",
+        "infinite",
+        "boolean",
         "measured but provisional",
         "no machine",
         "bad date",
