@@ -11,12 +11,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from regbank_foundation import located_yaml
 from regbank_foundation.errors import RegbankError
+from regbank_foundation.located_yaml import KeyPath, LocatedDocument, YamlFileError
 
-KeyPath = tuple[str | int, ...]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
@@ -31,90 +31,13 @@ class InputFileError(RegbankError):
         super().__init__("\n".join([header, *self.problems]))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a mapping with the same key twice (PyYAML keeps the last)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first given on line {seen[key]})",
-                    key_node.start_mark,
-                )
-            seen[key] = line
-        return super().construct_mapping(node, deep=deep)
-
-
-class LocatedDocument:
-    """A parsed YAML document with the line of every key path, for error messages."""
-
-    def __init__(self, path: Path, data: Any, lines: dict[KeyPath, int]):
-        self.path = path
-        self.data = data
-        self._lines = lines
-
-    def line_of(self, key_path: KeyPath) -> int | None:
-        """The line of the deepest key of ``key_path`` present in the file."""
-        normalised = tuple(str(part) for part in key_path)
-        for end in range(len(normalised), -1, -1):
-            if normalised[:end] in self._lines:
-                return self._lines[normalised[:end]]
-        return None
-
-    def problem(self, key_path: KeyPath, message: str) -> str:
-        line = self.line_of(key_path)
-        where = f"{self.path}:{line}" if line else str(self.path)
-        return f"{where}: {format_key_path(key_path) or '(top level)'}: {message}"
-
-
-def format_key_path(key_path: KeyPath) -> str:
-    """('municipalities', 3, 'actions', 'all', 2019) -> municipalities[3].actions.all[2019]."""
-    text = ""
-    for part in key_path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
-
-
-def _line_map(node: yaml.Node, prefix: KeyPath, lines: dict[KeyPath, int]) -> None:
-    lines[prefix] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key_path = (*prefix, str(key_node.value))
-            _line_map(value_node, key_path, lines)
-            lines[key_path] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _line_map(item, (*prefix, str(index)), lines)
-
-
 def read_yaml(path: Path) -> LocatedDocument:
-    """Parse ``path``; syntax errors and duplicate keys become an InputFileError with the line."""
+    """Parse ``path`` (regbank_foundation.located_yaml); a file that cannot be read, is not
+    YAML or gives a key twice becomes an InputFileError naming the line."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputFileError(path, [f"{path}: cannot read the file ({error.strerror})"]) from error
-    except UnicodeDecodeError as error:
-        raise InputFileError(path, [f"{path}: expected UTF-8 text ({error.reason})"]) from error
-    try:
-        root = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = f":{mark.line + 1}" if mark else ""
-        reason = error.problem or error.context or "invalid YAML"
-        raise InputFileError(path, [f"{path}{line}: YAML syntax error: {reason}"]) from error
-    lines: dict[KeyPath, int] = {}
-    if root is not None:
-        _line_map(root, (), lines)
-    return LocatedDocument(path, data, lines)
+        return located_yaml.read_yaml(path)
+    except YamlFileError as error:
+        raise InputFileError(path, [str(error)]) from error
 
 
 def validate(document: LocatedDocument, model: type[ModelT]) -> ModelT:

@@ -3,10 +3,11 @@
 from pathlib import Path
 from typing import TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from regbank_foundation import located_yaml
 from regbank_foundation.errors import RegbankError
+from regbank_foundation.located_yaml import YamlFileError, format_key_path
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -31,39 +32,25 @@ def display_path(path: Path) -> str:
 
 def key_name(location: tuple[str | int, ...]) -> str:
     """``('measures', 'fstec21', 'ИАФ.1')`` → ``measures.fstec21.ИАФ.1``; ints index lists."""
-    name = ""
-    for part in location:
-        if isinstance(part, int):
-            name += f"[{part}]"
-        else:
-            name += f".{part}" if name else str(part)
-    return name or "(top level)"
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping (YAML keeps the last)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} is given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+    return format_key_path(location) or "(top level)"
 
 
 def read_yaml(path: Path) -> object:
+    """The file's data (regbank_foundation.located_yaml); a key given twice refuses it."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise DataFileError(f"{display_path(path)}: cannot read: {error.strerror}") from None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 a SafeLoader
-    except yaml.YAMLError as error:
-        raise DataFileError(f"{display_path(path)}: not valid YAML: {error}") from None
+        document = located_yaml.parse_yaml(located_yaml.read_text(path), path)
+    except YamlFileError as error:
+        shown = display_path(path)
+        if not error.syntax:
+            raise DataFileError(f"{shown}: {error.problem}") from None
+        line = f"line {error.line}: " if error.line else ""
+        raise DataFileError(f"{shown}: not valid YAML: {line}{error.problem}") from None
+    for key, first, line in document.duplicates[:1]:
+        message = (
+            f"{display_path(path)}: line {line}: key {key!r} is given twice (first on {first})"
+        )
+        raise DataFileError(message)
+    return document.data
 
 
 def validation_message(path: Path, error: ValidationError) -> str:

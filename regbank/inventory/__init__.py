@@ -25,10 +25,15 @@ __all__ = [
 
 def validate_inventory(path: str | os.PathLike) -> list[Problem]:
     """Every problem of the inventory at path (a directory, or its hosts file); [] if valid."""
+    return _read_and_check(path)[1]
+
+
+def _read_and_check(path: str | os.PathLike) -> tuple[Inventory | None, list[Problem]]:
+    """The inventory, read once, and every problem found reading and checking it."""
     inventory, problems = read_inventory(path)
     if inventory is None:
-        return problems  # without hosts.yml there is nothing more to check
-    return list(dict.fromkeys(problems + check(inventory)))
+        return None, problems  # without hosts.yml there is nothing more to check
+    return inventory, list(dict.fromkeys(problems + check(inventory)))
 
 
 def load_inventory(path: str | os.PathLike) -> Inventory:
@@ -41,10 +46,10 @@ def load_inventory(path: str | os.PathLike) -> Inventory:
 
 def load_valid_inventory(path: str | os.PathLike) -> Inventory:
     """Read an inventory and refuse it, listing every problem, unless it is valid."""
-    problems = validate_inventory(path)
-    if problems:
+    inventory, problems = _read_and_check(path)
+    if problems or inventory is None:
         raise RegbankError(_report(path, problems))
-    return load_inventory(path)
+    return inventory
 
 
 def _report(path: str | os.PathLike, problems: list[Problem]) -> str:

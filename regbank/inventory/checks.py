@@ -15,12 +15,12 @@ from regbank.inventory.schema import (
     HostVars,
     RegionVars,
     SchemaError,
-    dotted,
     is_hostname,
     is_opaque,
     schema_errors,
     shown,
 )
+from regbank_foundation.located_yaml import format_key_path
 
 
 def check(inventory: Inventory) -> list[Problem]:
@@ -55,7 +55,7 @@ def _region(inventory: Inventory) -> list[Problem]:
     for error in schema_errors(RegionVars, values):
         if message := _worth_reporting(inventory, error, inventory.region_unread):
             file = sources.get(str(error.loc[0]), inventory.region_file)
-            problems.append(inventory.problem(file, dotted(error.loc), message))
+            problems.append(inventory.problem(file, format_key_path(error.loc), message))
 
     mo_list = values.get("regbank_mo")
     first_index: dict[str, int] = {}
@@ -107,7 +107,7 @@ def _host(inventory: Inventory, host: Host, codes: set[str] | None) -> list[Prob
         if message and error.loc == ("mo",) and known:
             message += f"; known: {known}"
         if message:
-            add(dotted(error.loc), message)
+            add(format_key_path(error.loc), message)
 
     mo = host.vars.get("mo")
     if codes is not None and isinstance(mo, str) and mo.strip() and mo not in codes:

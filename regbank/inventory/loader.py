@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from regbank_foundation.located_yaml import LocatedLoader, YamlFileError, parse_yaml, read_text
 
 HOSTS_FILE = "hosts.yml"
 ROLE_GROUPS = ("regional", "municipal", "workstations", "backup", "backup_drill")
@@ -113,22 +113,8 @@ def _rel(file: Path, directory: Path) -> str:
         return str(file)
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that tolerates Ansible's tags and notes keys defined twice."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates: list[tuple[str, int, int]] = []  # key, first line, second line
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-                line = key_node.start_mark.line + 1
-                if key_node.value in seen:
-                    self.duplicates.append((key_node.value, seen[key_node.value], line))
-                seen[key_node.value] = line
-        return super().construct_mapping(node, deep)
+class _Loader(LocatedLoader):
+    """The foundation's loader (keys given twice are noted) that tolerates Ansible's tags."""
 
 
 _Loader.add_constructor("!vault", lambda loader, node: Vaulted(loader.construct_scalar(node)))
@@ -156,29 +142,21 @@ class _Reader:
     def read_yaml(self, file: Path) -> Any:
         """The file's data; ENCRYPTED for a vault file; BROKEN, with a problem, if unreadable."""
         try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            self.problem(file, "", f"cannot be read as UTF-8 text ({error})")
+            text = read_text(file)
+            if text.lstrip().startswith(VAULT_HEADER):
+                return ENCRYPTED
+            document = parse_yaml(text, file, _Loader)
+        except YamlFileError as error:
+            if not error.syntax:
+                self.problem(file, "", error.problem)
+            else:
+                where = f"line {error.line}" if error.line else ""
+                self.problem(file, where, f"not valid YAML: {error.problem}")
             return BROKEN
-        if text.lstrip().startswith(VAULT_HEADER):
-            return ENCRYPTED
-        loader = _Loader(text)
-        try:
-            data = loader.get_single_data()
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            where = f"line {mark.line + 1}" if mark else ""
-            self.problem(file, where, f"not valid YAML: {error.problem or error.context}")
-            return BROKEN
-        except yaml.YAMLError as error:
-            self.problem(file, "", f"not valid YAML: {error}")
-            return BROKEN
-        finally:
-            loader.dispose()
-        for key, first, second in loader.duplicates:
+        for key, first, second in document.duplicates:
             message = f"defined twice (lines {first} and {second}); Ansible keeps the last"
             self.problem(file, str(key), message)
-        return data
+        return document.data
 
     def read_vars_file(self, file: Path) -> VarsLayer:
         data = self.read_yaml(file)

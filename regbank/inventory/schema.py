@@ -20,6 +20,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from regbank.inventory.loader import Vaulted
+from regbank_foundation.mo_code import MO_CODE_PATTERN
 
 Topology = Literal["centralized", "distributed", "mixed"]
 TOPOLOGIES = get_args(Topology)
@@ -83,10 +84,9 @@ def _network(value: str) -> str:
 
 # The field types; each lets a template or vault value through (LITERAL_ONLY).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), LITERAL_ONLY]
-# ASCII only: a Cyrillic "МО-1" looks the same but never matches a Latin "MO-1".
-_MO_CODE = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
 _PROFILE_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-MoCode = Annotated[str, StringConstraints(pattern=_MO_CODE), LITERAL_ONLY]
+# ASCII only: a Cyrillic "МО-1" looks the same but never matches a Latin "MO-1".
+MoCode = Annotated[str, StringConstraints(pattern=MO_CODE_PATTERN), LITERAL_ONLY]
 ProfileName = Annotated[str, StringConstraints(pattern=_PROFILE_NAME), LITERAL_ONLY]
 Address = Annotated[str, AfterValidator(_address), LITERAL_ONLY]
 HostName = Annotated[str, AfterValidator(_hostname), LITERAL_ONLY]
@@ -155,14 +155,6 @@ def shown(value: Any) -> str:
     if isinstance(value, str) and not value.isascii():
         text += " (it has non-Latin letters: Cyrillic М and О look like Latin M and O)"
     return text
-
-
-def dotted(loc: tuple[str | int, ...]) -> str:
-    """('regbank_mo', 3, 'code') -> 'regbank_mo[3].code'"""
-    key = ""
-    for part in loc:
-        key += f"[{part}]" if isinstance(part, int) else f".{part}" if key else str(part)
-    return key
 
 
 def _message(error: ErrorDetails) -> str:
