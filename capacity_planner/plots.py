@@ -34,21 +34,24 @@ class Chart:
     caption: str
 
 
+CHARTS = (
+    Chart("storage", "Рост дискового пространства по годам"),
+    Chart("load", "Пиковая нагрузка и мощность серверов"),
+    Chart("links", "Требования к каналам МО"),
+    Chart("scale", "Предел одного регионального сервера"),
+)
+CHART_FILES = tuple(f"{chart.stem}.{ext}" for chart in CHARTS for ext in ("png", "svg"))
+
+
 def write_charts(plan: RegionPlan, out_dir: Path) -> list[Chart]:
-    charts = [
-        (Chart("storage", "Рост дискового пространства по годам"), _storage),
-        (Chart("load", "Пиковая нагрузка и мощность серверов"), _load),
-        (Chart("links", "Требования к каналам МО"), _links),
-        (Chart("scale", "Предел одного регионального сервера"), _scale),
-    ]
     # Fixed SVG ids and no creation date, so re-running the planner gives the same files.
     with matplotlib.rc_context({"svg.hashsalt": "regbank", "font.size": 9}):
-        for chart, draw in charts:
+        for chart, draw in zip(CHARTS, (_storage, _load, _links, _scale), strict=True):
             figure = draw(plan)
             FigureCanvasAgg(figure)
             figure.savefig(out_dir / f"{chart.stem}.png", dpi=120, metadata={"Software": None})
             figure.savefig(out_dir / f"{chart.stem}.svg", metadata={"Date": None})
-    return [chart for chart, _ in charts]
+    return list(CHARTS)
 
 
 def _storage(plan: RegionPlan) -> Figure:

@@ -38,6 +38,7 @@ TOPOLOGY_NAMES = {
 }
 ROLE_NAMES = {SiteRole.REGIONAL: "региональный", SiteRole.MUNICIPAL: "муниципальный"}
 RESOURCE_NAMES = {Resource.VCPU: "vCPU", Resource.RAM: "ОЗУ", Resource.DISK: "диск сервера"}
+REPORT_FILES = ("report.md", "report.html")  # each rendered from templates/<name>.j2
 # Beyond this many МО in one finding the summary lists codes only; the table has reasons.
 MAX_REASONS_IN_FINDINGS = 3
 
@@ -641,8 +642,9 @@ def _environment() -> jinja2.Environment:
 def write_reports(document: ReportDocument, out_dir: Path) -> list[Path]:
     environment = _environment()
     written = []
-    for template, name in (("report.md.j2", "report.md"), ("report.html.j2", "report.html")):
+    for name in REPORT_FILES:
         path = out_dir / name
+        template = f"{name}.j2"
         path.write_text(environment.get_template(template).render(doc=document), encoding="utf-8")
         written.append(path)
     return written

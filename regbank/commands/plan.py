@@ -20,7 +20,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out",
         type=Path,
         metavar="DIR",
-        help="output directory (default: ./plan-<region slug>/)",
+        help="output folder, new or empty (default: ./plan-<region slug>/); "
+        "written whole or not at all",
+    )
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a previous plan's folder whole (refused if it holds other files)",
     )
     parser.add_argument(
         "--calibration",
@@ -40,10 +46,10 @@ def run(args: argparse.Namespace) -> int:
     from capacity_planner.run import run_plan
 
     calibration = args.calibration or MEASURED_CALIBRATION
-    result = run_plan(args.region, calibration, args.out, datetime.date.today())
+    result = run_plan(args.region, calibration, args.out, datetime.date.today(), args.replace)
     for line in summary_lines(result.plan, result.calibration):
         print(line)
     print()
     print(f"Отчёт: {result.out_dir / 'report.html'} (и report.md)")
-    print(f"Переменные Ansible: {result.out_dir / 'host_vars'}/ (файлов: {len(result.plan.sites)})")
+    print(f"Переменные Ansible: {result.out_dir / 'host_vars'}/ (файлов: {len(result.host_vars)})")
     return 0
