@@ -4,7 +4,7 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
 from regbank.debian_mirror import host_debian_mirror
-from regbank.errors import RegbankError
+from regbank_foundation.errors import RegbankError
 
 DOCUMENTATION = """
 name: regbank_debian_mirror
