@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Пользователи"
 
     def ready(self):
+        # connects the receivers; models may be imported only once the registry is ready
         from . import signals  # noqa: F401

@@ -1,6 +1,6 @@
 """User accounts: role and scope (МО, agency) are fields of the user.
 
-DESIGN.md: no Django groups or permissions (their integer ids differ between
+docs/architecture.md: no Django groups or permissions (their integer ids differ between
 databases), and no `last_login` (a municipal site must never write a replicated account
 row; login times are audit events). Accounts are mastered at the regional server.
 """
@@ -15,13 +15,7 @@ from django.utils import timezone
 
 from regbank_app import site
 from regbank_app.models import ReferenceModel
-
-
-class Role(models.TextChoices):
-    REGIONAL = "regional", "Региональный специалист"
-    MUNICIPAL = "municipal", "Специалист КДН и ЗП муниципального образования"
-    AGENCY = "agency", "Специалист субъекта профилактики"
-    AUDITOR = "auditor", "Аудитор"
+from regbank_app.roles import Role
 
 
 class UserQuerySet(models.QuerySet):

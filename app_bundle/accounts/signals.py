@@ -4,21 +4,20 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from audit import services
-from audit.models import Action
+from regbank_app.audit_trail import Action, record
 
 from .models import User
 
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
-    services.record(request, Action.LOGIN, user=user)
+    record(request, Action.LOGIN, user=user)
 
 
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
     if user is not None:
-        services.record(request, Action.LOGOUT, user=user)
+        record(request, Action.LOGOUT, user=user)
 
 
 def _user_named(username):
@@ -30,7 +29,7 @@ def _user_named(username):
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "") or ""
-    services.record(
+    record(
         request,
         Action.LOGIN_FAILED,
         user=_user_named(username),
@@ -41,7 +40,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out)
 def on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
-    services.record(
+    record(
         request,
         Action.LOCKOUT,
         user=_user_named(username),

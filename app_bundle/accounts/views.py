@@ -4,10 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from audit import services as audit
-from audit.models import Action
-from regbank_app import site
+from regbank_app import audit_trail, site
+from regbank_app.audit_trail import Action
+from regbank_app.crud import edit_object
 
 from .forms import NewUserForm, ResetPasswordForm, UserForm
 from .models import User
@@ -32,7 +33,7 @@ def password_change(request):
         user.mark_password_changed()
         user.save()
         update_session_auth_hash(request, user)
-        audit.record(request, Action.PASSWORD_CHANGE, user, user=user)
+        audit_trail.record(request, Action.PASSWORD_CHANGE, user, user=user)
         messages.success(request, "Пароль изменён.")
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
@@ -71,7 +72,7 @@ def user_list(request):
 def user_detail(request, pk):
     _require_user_pages(request)
     other = get_object_or_404(User.objects.visible_to(request.user).select_related("mo"), pk=pk)
-    audit.record(request, Action.VIEW, other)
+    audit_trail.record(request, Action.VIEW, other)
     return render(
         request,
         "accounts/user_detail.html",
@@ -87,8 +88,7 @@ def user_create(request):
     _require_manager(request)
     form = NewUserForm(request.POST or None, manager=request.user)
     if request.method == "POST" and form.is_valid():
-        other = form.save()
-        audit.record(request, Action.CREATE, other, changes=audit.created(other))
+        other = audit_trail.create(request, form.instance, save=form.save)
         messages.success(request, f"Учётная запись {other.username} создана.")
         return redirect("accounts:user-detail", pk=other.pk)
     return render(request, "accounts/user_form.html", {"form": form, "title": "Новый пользователь"})
@@ -97,19 +97,15 @@ def user_create(request):
 def user_edit(request, pk):
     other = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
     _require_manager(request, other)
-    before = audit.snapshot(other)
-    form = UserForm(request.POST or None, instance=other, manager=request.user)
-    if request.method == "POST" and form.is_valid():
-        other = form.save()
-        changes = audit.diff(before, audit.snapshot(other))
-        if changes:
-            audit.record(request, Action.UPDATE, other, changes=changes)
-        messages.success(request, "Изменения сохранены.")
-        return redirect("accounts:user-detail", pk=other.pk)
-    return render(
+    return edit_object(
         request,
+        other,
+        UserForm,
         "accounts/user_form.html",
-        {"form": form, "title": f"Изменение учётной записи {other.username}", "other": other},
+        {"title": f"Изменение учётной записи {other.username}", "other": other},
+        success_url=reverse("accounts:user-detail", args=[other.pk]),
+        unchanged_message="Изменения сохранены.",
+        manager=request.user,
     )
 
 
@@ -118,14 +114,14 @@ def user_reset_password(request, pk):
     _require_manager(request, other)
     form = ResetPasswordForm(request.POST or None, user=other)
     if request.method == "POST" and form.is_valid():
+        before = audit_trail.snapshot(other)
         other.set_password(form.cleaned_data["password1"])
         other.must_change_password = True
-        other.save()
-        audit.record(
+        audit_trail.update(
             request,
-            Action.UPDATE,
             other,
-            changes={"password": {"label": "пароль", "old": None, "new": "задан временный"}},
+            before,
+            unseen={"password": {"label": "пароль", "old": None, "new": "задан временный"}},
         )
         messages.success(request, "Временный пароль задан; пользователь сменит его при входе.")
         return redirect("accounts:user-detail", pk=other.pk)

@@ -43,6 +43,8 @@ def _num(v) -> float:
 
 
 def render(chart: Chart, fmt: str = "svg") -> bytes:
+    # matplotlib is imported on the first PNG/PDF chart only: it costs a worker ~0.5 s and
+    # 40 MB, and pages draw their charts with svgchart
     import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch

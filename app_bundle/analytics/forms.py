@@ -12,10 +12,11 @@ import uuid
 
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 
 from accounts.models import User
-from audit.models import Action
 from directory.models import Agency, Municipality
+from regbank_app.audit_trail import ENTRY_ACTIONS, Action
 from regbank_app.forms import DateInput
 
 from . import formats, queries
@@ -23,7 +24,6 @@ from .reports import Selection
 
 ENTRY = "entry"
 NON_ENTRY = "non_entry"
-ENTRY_ACTIONS = ("create", "update", "delete")
 AGENCY_KINDS = [("", "все"), ("kdn", "КДН и ЗП"), ("other", "другие субъекты профилактики")]
 MEASURES = [("entry", "ввод данных"), ("all", "все действия")]
 MAX_YEARS = 10
@@ -108,8 +108,6 @@ class AnalyticsForm(forms.Form):
                 if not merged.get(key):
                     merged[key] = value
         else:
-            from django.http import QueryDict
-
             merged = QueryDict(mutable=True)
             for key, value in defaults.items():
                 merged[key] = value

@@ -17,13 +17,16 @@ import datetime
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
 
+from regbank_app.audit_trail import ENTRY_ACTIONS
+
 from . import rollup
 
-ENTRY = rollup.ENTRY_ACTIONS
+ENTRY = ENTRY_ACTIONS
 
 # the grouping keys a caller may ask for, as SQL over the combined rows `e`
 KEYS = {
@@ -75,8 +78,6 @@ def _next_month(day: datetime.date) -> datetime.date:
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
-    from zoneinfo import ZoneInfo
-
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 

@@ -1,4 +1,4 @@
-"""The five views of the activity analytics (DOMAIN.md, "activity analytics").
+"""The five views of the activity analytics (docs/analytics.md).
 
 Each view turns the counts of `queries` into a `Report`: a table (columns, МО rows,
 summary rows) and a chart. Views, exports and the printable report all render the same
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+
+from regbank_app.audit_trail import ENTRY_ACTIONS
 
 from . import formats
 from .charts import Chart, Series
@@ -375,7 +377,7 @@ def entry_share(sel: Selection) -> Report:
 def _entries(sel: Selection, region: bool) -> dict:
     flt = sel.flt.without_people() if region else sel.flt
     actions = set(flt.actions) if flt.actions is not None else None
-    wanted = tuple(a for a in ("create", "update", "delete") if actions is None or a in actions)
+    wanted = tuple(a for a in ENTRY_ACTIONS if actions is None or a in actions)
     flt = EventFilter(
         mo_ids=flt.mo_ids,
         agency_kind=flt.agency_kind,

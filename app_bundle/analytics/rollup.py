@@ -32,7 +32,6 @@ from django.conf import settings
 TABLE = "analytics_monthly"
 STATE = "analytics_state"
 AUDIT = "audit_auditevent"
-ENTRY_ACTIONS = ("create", "update", "delete")
 
 CREATE_TABLES = f"""
 CREATE TABLE {TABLE} (

@@ -9,7 +9,7 @@ events take a minute, not an hour.
 What holds in the generated data:
 
 * every МО has users in its КДН и ЗП and in its other agencies; events carry the user's
-  name, role, МО, agency and agency type, as `audit.services.record` writes them;
+  name, role, МО, agency and agency type, as `audit.services.store_event` writes them;
 * per МО and year, the number of events, of entry events (create, update, delete) and
   their split between КДН и ЗП and other agencies are exactly those of the spec;
 * events fall on working days (Monday to Friday without the federal public holidays),
@@ -27,12 +27,16 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
 from accounts.models import Role, User
+from directory import sample_region as sample
 from directory.models import Agency, AgencyType, Ground, Municipality
+from directory.sample_loader import load, save_agency
 from regbank_app import site
+from regbank_app.audit_trail import ENTRY_ACTIONS
 
 from . import rollup
 
@@ -46,7 +50,7 @@ OTHER_ACTIONS = (
     ("search", 0.18),
     ("export", 0.02),
 )
-ENTRY_ACTIONS = (("create", 0.38), ("update", 0.58), ("delete", 0.04))
+ENTRY_SHARES = dict(zip(ENTRY_ACTIONS, (0.38, 0.58, 0.04), strict=True))
 # office hours (local time) and their weights: a lunch dip, a slow start and end
 HOURS = {8: 0.3, 9: 1.0, 10: 1.4, 11: 1.5, 12: 1.2, 13: 0.5, 14: 1.3, 15: 1.4, 16: 1.2, 17: 0.6}
 # months: summer holidays, the year-end rush
@@ -121,7 +125,6 @@ def sample_specs(scale: float = 1.0) -> list[MOSpec]:
     are entries, 70 % of them by the КДН и ЗП (the commission fills the bank first).
     `scale` < 1 shrinks the events (not the cards) for quick demonstrations and tests.
     """
-    from directory import sample_region as sample
 
     def scaled(n):
         return round(n * scale)
@@ -197,9 +200,6 @@ def large_specs(
 # --- directories and users --------------------------------------------------------------
 def ensure_municipalities(specs: list[MOSpec]) -> None:
     """The sample region's directories, plus МО beyond MO-10 (same kinds of agencies)."""
-    from directory import sample_region as sample
-    from directory.management.commands.load_sample_region import _agency, load
-
     load(own_server={"MO-3"} if any(s.code == "MO-3" for s in specs) else set())
     known = set(Municipality.objects.values_list("code", flat=True))
     for spec in specs:
@@ -214,7 +214,7 @@ def ensure_municipalities(specs: list[MOSpec]) -> None:
             )
             pseudo = {"name": municipality.name, "minors": spec.minors}
             for agency in sample.municipal_agencies(pseudo):
-                _agency(sample.row_id("agency", spec.code, agency["key"]), municipality, agency)
+                save_agency(sample.row_id("agency", spec.code, agency["key"]), municipality, agency)
     by_code = {m.code: m for m in Municipality.objects.all()}
     for spec in specs:
         spec.mo = by_code[spec.code]
@@ -563,14 +563,14 @@ def make_events(
     if cursor.fetchone():
         raise ValueError("an МО has events for a group (КДН or other agencies) without users")
     hours = sorted(HOURS)
-    entry_names = [a for a, _ in ENTRY_ACTIONS]
+    entry_names = list(ENTRY_SHARES)
     other_names = [a for a, _ in OTHER_ACTIONS]
     params = {
         "tz": tz,
         "hours": hours,
         "hour_cum": _lower_bounds([HOURS[h] for h in hours]),
         "entry_actions": entry_names,
-        "entry_cum": _lower_bounds([w for _, w in ENTRY_ACTIONS]),
+        "entry_cum": _lower_bounds(list(ENTRY_SHARES.values())),
         "other_actions": other_names,
         "other_cum": _lower_bounds([w for _, w in OTHER_ACTIONS]),
     }
@@ -677,8 +677,6 @@ def generate(specs: list[MOSpec], *, end: datetime.date, seed: int = 1, progress
 
     Into a table with few events the events are bulk-loaded (`bulk_load`); into a bigger
     one they go through its indexes and the rollup's trigger like any insert."""
-    from django.conf import settings
-
     if not site.masters_reference_data():
         raise RuntimeError("synthetic data are generated at the regional server only")
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets

@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from accounts.models import User
-from audit import services as audit
-from audit.models import Action
 from directory.models import Municipality
 from regbank_app import site
+from regbank_app.audit_trail import Action, record
 
 from . import charts, export, formats, pdf, queries, reports, svgchart
 from .forms import AnalyticsForm
@@ -74,7 +73,7 @@ def _query(request) -> str:
 
 
 def _audit_export(request, report, fmt, what=""):
-    audit.record(
+    record(
         request,
         Action.EXPORT,
         details={

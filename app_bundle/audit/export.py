@@ -10,7 +10,7 @@ from django.apps import apps
 from django.utils import timezone
 from openpyxl import Workbook
 
-from accounts.models import Role
+from regbank_app.roles import Role
 
 from .models import Action
 

@@ -1,4 +1,4 @@
-"""Audit events: the record of every user action (DOMAIN.md, DESIGN.md).
+"""Audit events: the record of every user action (docs/architecture.md, the registry app).
 
 Events are append-only: the application never updates or deletes them, a trigger
 raises on UPDATE/DELETE, and the application's database role is denied those
@@ -18,23 +18,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-
-class Action(models.TextChoices):
-    LOGIN = "login", "Вход в систему"
-    LOGOUT = "logout", "Выход из системы"
-    LOGIN_FAILED = "login_failed", "Неудачная попытка входа"
-    LOCKOUT = "lockout", "Блокировка входа"
-    PASSWORD_CHANGE = "password_change", "Смена пароля"
-    VIEW = "view", "Просмотр"
-    SEARCH = "search", "Поиск"
-    CREATE = "create", "Создание"
-    UPDATE = "update", "Изменение"
-    DELETE = "delete", "Удаление"
-    EXPORT = "export", "Выгрузка"
-
-
-# Actions that enter data (the "entry" actions of the activity analytics).
-ENTRY_ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)
+from regbank_app.audit_trail import ENTRY_ACTIONS, Action
+from regbank_app.roles import Role
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -42,8 +27,6 @@ class AuditEventQuerySet(models.QuerySet):
         """Regional officers and regional auditors see every event; municipal officers and
         auditors bound to an МО see the events of their МО (by the user's or the object's МО).
         """
-        from accounts.models import Role
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.role in (Role.REGIONAL, Role.AUDITOR) and user.mo_id is None:

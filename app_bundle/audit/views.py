@@ -1,9 +1,11 @@
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from . import export, services
+from regbank_app.audit_trail import record
+
+from . import export
 from .forms import EventFilterForm
 from .models import Action, AuditEvent
 
@@ -58,7 +60,7 @@ def export_events(request, fmt):
             {"total": total, "limit": export.XLSX_MAX_ROWS},
             status=400,
         )
-    services.record(
+    record(
         request,
         Action.EXPORT,
         details={
@@ -85,7 +87,6 @@ def export_events(request, fmt):
 def event_detail(request, pk):
     if not request.user.sees_audit:
         raise PermissionDenied
-    from django.shortcuts import get_object_or_404
 
     event = get_object_or_404(
         AuditEvent.objects.visible_to(request.user).select_related("mo", "agency", "object_mo"),

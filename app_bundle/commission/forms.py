@@ -1,6 +1,6 @@
 from prevention.models import Plan
 from regbank_app.forms import StyledModelForm
-from registry.models import Family, Minor
+from registry.forms import CardLinksForm
 
 from .models import AgendaItem, Meeting, Resolution
 
@@ -11,13 +11,11 @@ class MeetingForm(StyledModelForm):
         fields = ["date", "number", "place", "chair", "secretary", "status", "notes"]
 
 
-class LinkedForm(StyledModelForm):
+class LinkedForm(CardLinksForm):
     """Links to cards and plans of the meeting's МО only."""
 
     def __init__(self, *args, mo, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["family"].queryset = Family.objects.filter(mo=mo).order_by("family_name")
-        self.fields["minor"].queryset = Minor.objects.filter(mo=mo).order_by("last_name")
+        super().__init__(*args, mo=mo, **kwargs)
         self.fields["plan"].queryset = Plan.objects.filter(mo=mo).select_related("family", "minor")
 
 

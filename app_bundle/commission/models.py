@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from regbank_app.crud import kdn_editable_by, kdn_queryset_visible_to
 from regbank_app.models import RegistryModel
+from registry.models import CardLinks
 
 
 class KdnQuerySet(models.QuerySet):
@@ -53,25 +54,9 @@ class Meeting(RegistryModel):
         return kdn_editable_by(self, user)
 
 
-class CardLinks(models.Model):
-    """Optional links of a commission record to a card and a plan of the same МО."""
+class CardAndPlanLinks(CardLinks):
+    """A commission record's links: a card (registry's `CardLinks`) and a plan of the МО."""
 
-    family = models.ForeignKey(
-        "registry.Family",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="семья",
-    )
-    minor = models.ForeignKey(
-        "registry.Minor",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="несовершеннолетний",
-    )
     plan = models.ForeignKey(
         "prevention.Plan",
         on_delete=models.SET_NULL,
@@ -84,12 +69,8 @@ class CardLinks(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def audit_card(self):
-        return self.family or self.minor
 
-
-class AgendaItem(CardLinks, RegistryModel):
+class AgendaItem(CardAndPlanLinks, RegistryModel):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="items", verbose_name="заседание"
     )
@@ -119,7 +100,7 @@ class ResolutionKind(models.TextChoices):
     OTHER = "other", "Иное"
 
 
-class Resolution(CardLinks, RegistryModel):
+class Resolution(CardAndPlanLinks, RegistryModel):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="resolutions", verbose_name="заседание"
     )
@@ -142,3 +123,9 @@ class Resolution(CardLinks, RegistryModel):
 
     def get_absolute_url(self):
         return self.meeting.get_absolute_url()
+
+
+def resolutions_on_card(sender, *, user, card, **kwargs) -> dict:
+    """A card page's resolutions (`regbank_app.cards`): those the user may read."""
+    resolutions = Resolution.objects.visible_to(user).filter(**{card.kind: card})
+    return {"resolutions": resolutions.select_related("meeting")}

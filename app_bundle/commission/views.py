@@ -3,8 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from audit import services as audit
-from audit.models import Action
+from regbank_app.audit_trail import Action, record
 from regbank_app.crud import (
     create_object,
     delete_object,
@@ -57,7 +56,7 @@ def meeting_create(request):
 def meeting_detail(request, pk):
     _require_reader(request)
     meeting = get_visible(request, Meeting.objects.select_related("mo"), pk)
-    audit.record(request, Action.VIEW, meeting)
+    record(request, Action.VIEW, meeting)
     return render(
         request,
         "commission/meeting_detail.html",

@@ -1,7 +1,10 @@
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
 
 from regbank_app import site
+from regbank_app.crud import create_object, edit_object
 
+from .forms import AgencyForm, CategoryForm, GroundForm
 from .models import Agency, AgencyType, Category, Ground, Municipality
 
 
@@ -59,15 +62,13 @@ def ground_list(request):
 
 # --- editing: regional officers, at the regional server (directories are mastered there) --
 EDITABLE = {
-    "agency": (Agency, "directory.forms.AgencyForm", "directory:agency-list"),
-    "category": (Category, "directory.forms.CategoryForm", "directory:category-list"),
-    "ground": (Ground, "directory.forms.GroundForm", "directory:ground-list"),
+    "agency": (Agency, AgencyForm, "directory:agency-list"),
+    "category": (Category, CategoryForm, "directory:category-list"),
+    "ground": (Ground, GroundForm, "directory:ground-list"),
 }
 
 
 def _require_editor(request):
-    from django.core.exceptions import PermissionDenied
-
     if not site.masters_reference_data():
         raise PermissionDenied("Справочники ведутся на региональном сервере.")
     if not request.user.is_regional:
@@ -75,15 +76,11 @@ def _require_editor(request):
 
 
 def entry_create(request, kind):
-    from django.utils.module_loading import import_string
-
-    from regbank_app.crud import create_object
-
     _require_editor(request)
-    model, form_path, list_url = EDITABLE[kind]
+    model, form_class, list_url = EDITABLE[kind]
     return create_object(
         request,
-        import_string(form_path),
+        form_class,
         "directory/form.html",
         lambda obj: None,
         {"title": f"Новая запись: {model._meta.verbose_name}", "list_url": list_url},
@@ -92,18 +89,13 @@ def entry_create(request, kind):
 
 
 def entry_edit(request, kind, pk):
-    from django.shortcuts import get_object_or_404
-    from django.utils.module_loading import import_string
-
-    from regbank_app.crud import edit_object
-
     _require_editor(request)
-    model, form_path, list_url = EDITABLE[kind]
+    model, form_class, list_url = EDITABLE[kind]
     obj = get_object_or_404(model, pk=pk)
     return edit_object(
         request,
         obj,
-        import_string(form_path),
+        form_class,
         "directory/form.html",
         {"title": f"{model._meta.verbose_name.capitalize()}: {obj}", "list_url": list_url},
         success_url=list_url,

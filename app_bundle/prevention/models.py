@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from directory.models import Agency
 from regbank_app.models import RegistryModel
+from regbank_app.roles import Role
 
 
 class PlanStatus(models.TextChoices):
@@ -21,8 +22,6 @@ class PlanStatus(models.TextChoices):
 
 class PlanQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from accounts.models import Role
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.role == Role.REGIONAL:

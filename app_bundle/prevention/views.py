@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
-from audit import services as audit
-from audit.models import Action
-from regbank_app.crud import get_visible, require_editable
+from regbank_app import audit_trail
+from regbank_app.audit_trail import Action
+from regbank_app.crud import delete_object, edit_object, get_visible, require_editable
 from registry.models import Family, Minor
 
 from .forms import MeasureForm, PlanForm, ReportForm
@@ -51,8 +51,7 @@ def plan_create(request):
         plan.mo = card.mo
         setattr(plan, card.kind, card)
         plan.created_by = request.user
-        plan.save()
-        audit.record(request, Action.CREATE, plan, changes=audit.created(plan))
+        audit_trail.create(request, plan)
         messages.success(request, "План ИПР создан. Добавьте мероприятия.")
         return redirect(plan)
     return render(request, "prevention/plan_form.html", {"form": form, "card": card})
@@ -72,24 +71,21 @@ def plan_detail(request, pk):
         "reportable": {m.pk for m in measures if m.reportable_by(user)},
         "today": datetime.date.today(),
     }
-    audit.record(request, Action.VIEW, plan)
+    audit_trail.record(request, Action.VIEW, plan)
     return render(request, "prevention/plan_detail.html", context)
 
 
 def plan_edit(request, pk):
     plan = get_visible(request, Plan.objects.select_related("mo"), pk)
     require_editable(request, plan)
-    before = audit.snapshot(plan)
-    form = PlanForm(request.POST or None, instance=plan)
-    if request.method == "POST" and form.is_valid():
-        plan = form.save()
-        changes = audit.diff(before, audit.snapshot(plan))
-        if changes:
-            audit.record(request, Action.UPDATE, plan, changes=changes)
-        messages.success(request, "План ИПР сохранён.")
-        return redirect(plan)
-    return render(
-        request, "prevention/plan_form.html", {"form": form, "card": plan.card, "plan": plan}
+    return edit_object(
+        request,
+        plan,
+        PlanForm,
+        "prevention/plan_form.html",
+        {"card": plan.card, "plan": plan},
+        saved_message="План ИПР сохранён.",
+        unchanged_message="План ИПР сохранён.",
     )
 
 
@@ -102,15 +98,14 @@ def plan_delete(request, pk):
         if Measure.objects.filter(plan=plan, reports__isnull=False).exists()
         else []
     )
-    if request.method == "POST" and not blockers:
-        audit.record(request, Action.DELETE, plan, changes=audit.deleted(plan))
-        plan.delete()
-        messages.success(request, "План ИПР удалён.")
-        return redirect(card)
-    return render(
+    return delete_object(
         request,
-        "registry/confirm_delete.html",
-        {"object": plan, "card": card, "blockers": blockers, "cancel_url": plan.get_absolute_url()},
+        plan,
+        success_url=card,
+        cancel_url=plan.get_absolute_url(),
+        card=card,
+        blockers=blockers,
+        deleted_message="План ИПР удалён.",
     )
 
 
@@ -122,8 +117,7 @@ def measure_create(request, pk):
         measure = form.save(commit=False)
         measure.plan = plan
         measure.mo = plan.mo
-        measure.save()
-        audit.record(request, Action.CREATE, measure, changes=audit.created(measure))
+        audit_trail.create(request, measure)
         messages.success(request, "Мероприятие добавлено.")
         return redirect(plan)
     return render(
@@ -141,19 +135,16 @@ def measure_edit(request, pk):
     measure = _measure(request, pk)
     plan = measure.plan
     require_editable(request, plan)
-    before = audit.snapshot(measure)
-    form = MeasureForm(request.POST or None, instance=measure, mo=plan.mo)
-    if request.method == "POST" and form.is_valid():
-        measure = form.save()
-        changes = audit.diff(before, audit.snapshot(measure))
-        if changes:
-            audit.record(request, Action.UPDATE, measure, changes=changes)
-        messages.success(request, "Мероприятие сохранено.")
-        return redirect(plan)
-    return render(
+    return edit_object(
         request,
+        measure,
+        MeasureForm,
         "prevention/measure_form.html",
-        {"form": form, "plan": plan, "title": "Мероприятие"},
+        {"plan": plan, "title": "Мероприятие"},
+        success_url=plan,
+        saved_message="Мероприятие сохранено.",
+        unchanged_message="Мероприятие сохранено.",
+        mo=plan.mo,
     )
 
 
@@ -161,21 +152,14 @@ def measure_delete(request, pk):
     measure = _measure(request, pk)
     plan = measure.plan
     require_editable(request, plan)
-    blockers = ["по мероприятию есть отчёты об исполнении"] if measure.reports.exists() else []
-    if request.method == "POST" and not blockers:
-        audit.record(request, Action.DELETE, measure, changes=audit.deleted(measure))
-        measure.delete()
-        messages.success(request, "Мероприятие удалено.")
-        return redirect(plan)
-    return render(
+    return delete_object(
         request,
-        "registry/confirm_delete.html",
-        {
-            "object": measure,
-            "card": plan.card,
-            "blockers": blockers,
-            "cancel_url": plan.get_absolute_url(),
-        },
+        measure,
+        success_url=plan,
+        cancel_url=plan.get_absolute_url(),
+        card=plan.card,
+        blockers=["по мероприятию есть отчёты об исполнении"] if measure.reports.exists() else [],
+        deleted_message="Мероприятие удалено.",
     )
 
 
@@ -189,15 +173,11 @@ def measure_report(request, pk):
         report.mo = measure.mo
         report.author = request.user
         report.agency = request.user.agency if request.user.agency_id else measure.agency
-        report.save()
-        audit.record(request, Action.CREATE, report, changes=audit.created(report))
-        before = audit.snapshot(measure)
+        audit_trail.create(request, report)
+        before = audit_trail.snapshot(measure)
         measure.status = MeasureStatus.DONE if report.is_done else MeasureStatus.NOT_DONE
         measure.completed_on = report.reported_on if report.is_done else None
-        measure.save()
-        audit.record(
-            request, Action.UPDATE, measure, changes=audit.diff(before, audit.snapshot(measure))
-        )
+        audit_trail.update(request, measure, before)
         messages.success(request, "Отчёт об исполнении сохранён.")
         return redirect(measure.plan)
     return render(request, "prevention/report_form.html", {"form": form, "measure": measure})

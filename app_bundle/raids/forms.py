@@ -1,5 +1,5 @@
 from regbank_app.forms import StyledModelForm, not_in_future
-from registry.models import Family, Minor
+from registry.forms import CardLinksForm
 
 from .models import Raid, RaidVisit
 
@@ -13,7 +13,7 @@ class RaidForm(StyledModelForm):
         return not_in_future(self.cleaned_data["date"], "Дата рейда")
 
 
-class VisitForm(StyledModelForm):
+class VisitForm(CardLinksForm):
     class Meta:
         model = RaidVisit
         fields = [
@@ -25,8 +25,3 @@ class VisitForm(StyledModelForm):
             "follow_up",
             "follow_up_done",
         ]
-
-    def __init__(self, *args, mo, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["family"].queryset = Family.objects.filter(mo=mo).order_by("family_name")
-        self.fields["minor"].queryset = Minor.objects.filter(mo=mo).order_by("last_name")

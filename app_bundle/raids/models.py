@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from regbank_app.crud import kdn_editable_by, kdn_queryset_visible_to
 from regbank_app.models import RegistryModel
+from registry.models import CardLinks
 
 
 class RaidQuerySet(models.QuerySet):
@@ -44,27 +45,11 @@ class Raid(RegistryModel):
         return kdn_editable_by(self, user)
 
 
-class RaidVisit(RegistryModel):
+class RaidVisit(CardLinks, RegistryModel):
     raid = models.ForeignKey(
         Raid, on_delete=models.CASCADE, related_name="visits", verbose_name="рейд"
     )
     address = models.CharField("адрес", max_length=300)
-    family = models.ForeignKey(
-        "registry.Family",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="семья",
-    )
-    minor = models.ForeignKey(
-        "registry.Minor",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="несовершеннолетний",
-    )
     findings = models.TextField("выявлено")
     measures_taken = models.TextField("принятые меры", blank=True)
     follow_up = models.TextField("необходимые дальнейшие действия", blank=True)
@@ -82,7 +67,3 @@ class RaidVisit(RegistryModel):
 
     def get_absolute_url(self):
         return self.raid.get_absolute_url()
-
-    @property
-    def audit_card(self):
-        return self.family or self.minor

@@ -3,8 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from audit import services as audit
-from audit.models import Action
+from regbank_app.audit_trail import Action, record
 from regbank_app.crud import (
     create_object,
     delete_object,
@@ -54,7 +53,7 @@ def raid_create(request):
 def raid_detail(request, pk):
     _require_reader(request)
     raid = get_visible(request, Raid.objects.select_related("mo"), pk)
-    audit.record(request, Action.VIEW, raid)
+    record(request, Action.VIEW, raid)
     return render(
         request,
         "raids/raid_detail.html",

@@ -1,15 +1,19 @@
-"""Access checks shared by the views of every registry-like app.
+"""View helpers shared by every app: access checks and the audited create, edit, delete.
 
 Reading is decided by each model's `visible_to(user)` queryset; writing by the object's
-`editable_by(user)` and its home site. Views call these and nothing else.
+`editable_by(user)` and its home site. Saving goes through `audit_trail`, so every write
+these helpers make leaves its audit event; the hooks (`setup`, `after_save`) carry the
+extra steps a view needs inside that one path.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 
-from . import site
+from . import audit_trail, site
+from .roles import Role
 
 
 def get_visible(request, queryset, pk):
@@ -41,73 +45,95 @@ def require_card_keeper(request):
     return user.mo
 
 
+def _no_hook(obj) -> None:
+    return None
+
+
+def _save_form(form):
+    return form.save()
+
+
 def edit_object(
-    request, obj, form_class, template, context=None, *, success_url=None, **form_kwargs
+    request,
+    obj,
+    form_class,
+    template,
+    context=None,
+    *,
+    success_url=None,
+    saved_message="Изменения сохранены.",
+    unchanged_message="Изменений нет.",
+    save=_save_form,
+    **form_kwargs,
 ):
-    """Edit `obj` (already checked) with `form_class`; audit the changed fields."""
-    from django.contrib import messages
-    from django.shortcuts import redirect, render
+    """Edit `obj` (already checked) with `form_class`; audit the changed fields.
 
-    from audit import services as audit
-    from audit.models import Action
-
-    before = audit.snapshot(obj)
+    `save(form)` saves the valid form (default `form.save()`); a view with extra steps
+    (who changed it, fields the form does not save itself) passes its own.
+    """
+    before = audit_trail.snapshot(obj)
     form = form_class(request.POST or None, instance=obj, **form_kwargs)
     if request.method == "POST" and form.is_valid():
-        obj = form.save()
-        changes = audit.diff(before, audit.snapshot(obj))
-        if changes:
-            audit.record(request, Action.UPDATE, obj, changes=changes)
-        messages.success(request, "Изменения сохранены." if changes else "Изменений нет.")
+        changes = audit_trail.update(request, obj, before, save=lambda: save(form))
+        messages.success(request, saved_message if changes else unchanged_message)
         return redirect(success_url or obj)
     return render(request, template, {"form": form, "object": obj, **(context or {})})
 
 
 def create_object(
-    request, form_class, template, setup, context=None, *, success_url=None, **form_kwargs
+    request,
+    form_class,
+    template,
+    setup,
+    context=None,
+    *,
+    success_url=None,
+    created_message="Запись создана.",
+    **form_kwargs,
 ):
     """Create an object with `form_class`; `setup(obj)` fills МО and parents before saving."""
-    from django.contrib import messages
-    from django.shortcuts import redirect, render
-
-    from audit import services as audit
-    from audit.models import Action
-
     form = form_class(request.POST or None, **form_kwargs)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         setup(obj)
-        obj.save()
-        form.save_m2m()
-        audit.record(request, Action.CREATE, obj, changes=audit.created(obj))
-        messages.success(request, "Запись создана.")
+
+        def save():
+            obj.save()
+            form.save_m2m()
+
+        audit_trail.create(request, obj, save=save)
+        messages.success(request, created_message)
         return redirect(success_url or obj)
     return render(request, template, {"form": form, **(context or {})})
 
 
-def delete_object(request, obj, *, success_url, cancel_url, card=None, blockers=()):
-    from django.contrib import messages
-    from django.shortcuts import redirect, render
-
-    from audit import services as audit
-    from audit.models import Action
-
+def delete_object(
+    request,
+    obj,
+    *,
+    success_url,
+    cancel_url,
+    card=None,
+    blockers=(),
+    deleted_message="Запись удалена.",
+    after_delete=_no_hook,
+):
+    """Confirm, then delete `obj` unless `blockers` name what still depends on it."""
+    blockers = list(blockers)
     if request.method == "POST" and not blockers:
-        audit.record(request, Action.DELETE, obj, changes=audit.deleted(obj))
-        obj.delete()
-        messages.success(request, "Запись удалена.")
+        audit_trail.delete(request, obj)
+        after_delete(obj)
+        messages.success(request, deleted_message)
         return redirect(success_url)
     return render(
         request,
         "registry/confirm_delete.html",
-        {"object": obj, "card": card, "blockers": list(blockers), "cancel_url": cancel_url},
+        {"object": obj, "card": card, "blockers": blockers, "cancel_url": cancel_url},
     )
 
 
 def kdn_queryset_visible_to(queryset, user):
     """Commission and raid records: regional officers read all, КДН staff their МО."""
-    from accounts.models import Role
-
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
     if user.role == Role.REGIONAL:

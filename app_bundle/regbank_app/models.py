@@ -1,4 +1,4 @@
-"""Base classes that carry the replication rules of DESIGN.md.
+"""Base classes that carry the replication rules (docs/architecture.md).
 
 * ``ReferenceModel``: directories and accounts. UUID key; mastered at the regional
   server and replicated down, so a municipal site refuses to write them.

@@ -1,4 +1,4 @@
-"""Which tables replicate which way (DESIGN.md, "Replication").
+"""Which tables replicate which way (docs/architecture.md, replication rules).
 
 * down (regional → every municipal server): directories and user accounts;
 * up (each municipal server → regional): its card files, ИПР, commission, raids and

@@ -23,7 +23,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("REGBANK_ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env.list("REGBANK_CSRF_TRUSTED_ORIGINS")
 
-# --- The site this instance runs at (DESIGN.md, "Replication") -------------------------
+# --- The site this instance runs at (docs/architecture.md, replication rules) -----------
 # `regional`: the consolidated regional server (directories and accounts are mastered here).
 # `municipal`: an МО's intermediate server; REGBANK_SITE_MO names the МО code (e.g. MO-3).
 REGBANK_SITE_ROLE = env.str("REGBANK_SITE_ROLE", "regional")
@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "regbank_app.urls"
+ROOT_URLCONF = "regbank_project.urls"
 WSGI_APPLICATION = "regbank_app.wsgi.application"
 
 TEMPLATES = [

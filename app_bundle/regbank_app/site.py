@@ -1,6 +1,6 @@
 """The site this instance runs at, and where each row is edited (its home site).
 
-DESIGN.md: a row is writable only at its home site. Registry rows of an МО that has
+docs/architecture.md: a row is writable only at its home site. Registry rows of an МО that has
 its own municipal server are homed there; other МО's rows are homed at the regional
 server. Directories and accounts are mastered at the regional server.
 """

@@ -1,13 +1,19 @@
+"""The shell's own pages: home gathers counts of every app; health answers monitoring."""
+
 import logging
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import site
+from directory.models import Municipality
+from prevention.models import Measure, MeasureStatus
+from regbank_app import site
+from registry.models import CardStatus, Family, Minor
 
 log = logging.getLogger("regbank.health")
 
@@ -35,12 +41,6 @@ def health(request):
 
 
 def home(request):
-    from django.db.models import Count, Q
-
-    from directory.models import Municipality
-    from prevention.models import Measure, MeasureStatus
-    from registry.models import CardStatus, Family, Minor
-
     user = request.user
     context = {}
     if user.sees_cards:

@@ -2,7 +2,7 @@ import datetime
 
 from django import forms
 
-from directory.models import Category, Ground, GroundKind
+from directory.models import Category, Ground, GroundKind, Municipality
 from regbank_app.forms import StyledModelForm, not_in_future
 
 from . import duplicates
@@ -221,8 +221,6 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, user, status_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        from directory.models import Municipality
-
         if user.is_regional:
             self.fields["mo"].choices = [("", "все")] + [
                 (m.code, m.name) for m in Municipality.objects.all()
@@ -235,3 +233,12 @@ class SearchForm(forms.Form):
         if not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class CardLinksForm(StyledModelForm):
+    """A commission or raid record's links (`CardLinks`): cards of the record's МО only."""
+
+    def __init__(self, *args, mo, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["family"].queryset = Family.objects.filter(mo=mo).order_by("family_name")
+        self.fields["minor"].queryset = Minor.objects.filter(mo=mo).order_by("last_name")

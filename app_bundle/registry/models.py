@@ -1,7 +1,7 @@
 """Card files (картотеки): families and minors on record, their members and registrations.
 
-Every row carries its МО and a UUID key (DESIGN.md, "Replication"); rows are written
-only at their home site (see regbank_app.models.RegistryModel).
+Every row carries its МО and a UUID key (docs/architecture.md, replication rules); rows are
+written only at their home site (see regbank_app.models.RegistryModel).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from directory.models import Category, Ground
 from regbank_app.models import RegistryModel
+from regbank_app.roles import Role
 
 
 class CardStatus(models.TextChoices):
@@ -34,9 +35,6 @@ class CardQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Cards a user may read. The one place card access is decided."""
-        from accounts.models import Role
-        from prevention.models import Measure
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.role == Role.REGIONAL:
@@ -44,7 +42,10 @@ class CardQuerySet(models.QuerySet):
         if user.role == Role.MUNICIPAL and user.mo_id:
             return self.filter(mo_id=user.mo_id)
         if user.role == Role.AGENCY and user.agency_id:
-            measures = Measure.objects.filter(
+            # prevention sits above registry: its Measure is reached through the reverse
+            # relations card -> plans -> measures, never imported
+            measure = self.model.plans.rel.related_model.measures.rel.related_model
+            measures = measure.objects.filter(
                 agency_id=user.agency_id, **{f"plan__{self.card_field}": OuterRef("pk")}
             )
             return self.filter(Exists(measures))
@@ -461,3 +462,31 @@ class Registration(RegistryModel):
     @property
     def audit_card(self):
         return self.card
+
+
+class CardLinks(models.Model):
+    """Optional links of a commission or raid record to a family and a minor card."""
+
+    family = models.ForeignKey(
+        "registry.Family",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="семья",
+    )
+    minor = models.ForeignKey(
+        "registry.Minor",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="несовершеннолетний",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def audit_card(self):
+        return self.family or self.minor

@@ -1,7 +1,8 @@
 """Card files: lists with search, cards, members, registration history.
 
 Every view reads through `visible_to(user)` and writes only after `require_editable`;
-every view, create, update and delete writes an audit event in the request's transaction.
+every write goes through the audited write path (`regbank_app.audit_trail`, `crud`), and
+every card view and search records its audit event, in the request's transaction.
 """
 
 from __future__ import annotations
@@ -12,10 +13,17 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from audit import services as audit
-from audit.models import Action, AuditEvent
-from regbank_app import site
-from regbank_app.crud import get_visible, require_card_keeper, require_editable
+from audit.models import AuditEvent
+from regbank_app import audit_trail, site
+from regbank_app.audit_trail import Action
+from regbank_app.cards import card_page_parts
+from regbank_app.crud import (
+    delete_object,
+    edit_object,
+    get_visible,
+    require_card_keeper,
+    require_editable,
+)
 
 from . import duplicates
 from .forms import (
@@ -57,7 +65,7 @@ def _card_list(request, model, template):
         cards = cards.filter(status=filters["status"])
     page = Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page"))
     if filters:
-        audit.record(
+        audit_trail.record(
             request,
             Action.SEARCH,
             details={
@@ -79,9 +87,9 @@ def _card_history(request, model, pk):
     _require_card_reader(request)
     card = get_visible(request, model.objects.select_related("mo"), pk)
     events = AuditEvent.objects.filter(
-        card_id=card.pk, action__in=[Action.CREATE, Action.UPDATE, Action.DELETE]
+        card_id=card.pk, action__in=audit_trail.ENTRY_ACTIONS
     ).order_by("-time")
-    audit.record(request, Action.VIEW, card, details={"page": "history"})
+    audit_trail.record(request, Action.VIEW, card, details={"page": "history"})
     return render(request, "registry/card_history.html", {"card": card, "events": events})
 
 
@@ -90,15 +98,17 @@ def _save_new_card(request, form, reg_form, mo):
     card.mo = mo
     card.created_by = card.updated_by = request.user
     card.assign_number()
-    card.save()
-    form.save_categories(card)
+
+    def save():
+        card.save()
+        form.save_categories(card)
+
     details = {"duplicate_confirmed": form.duplicate_warnings} if form.duplicate_warnings else None
-    audit.record(request, Action.CREATE, card, changes=audit.created(card), details=details)
+    audit_trail.create(request, card, save=save, details=details)
     registration = reg_form.save(commit=False)
     registration.mo = mo
     setattr(registration, card.kind, card)
-    registration.save()
-    audit.record(request, Action.CREATE, registration, changes=audit.created(registration))
+    audit_trail.create(request, registration)
     card.refresh_status()
     return card
 
@@ -117,38 +127,29 @@ def _card_create(request, form_class, kind, template, initial=None):
 def _card_edit(request, model, form_class, template, pk):
     card = get_visible(request, model.objects.select_related("mo"), pk)
     require_editable(request, card)
-    before = audit.snapshot(card)
-    form = form_class(request.POST or None, instance=card, mo=card.mo)
-    if request.method == "POST" and form.is_valid():
-        card = form.save(commit=False)
-        card.updated_by = request.user
-        card.save()
-        form.save_categories(card)
-        changes = audit.diff(before, audit.snapshot(card))
-        if changes:
-            audit.record(request, Action.UPDATE, card, changes=changes)
-        messages.success(request, "Изменения сохранены." if changes else "Изменений нет.")
-        return redirect(card)
-    return render(request, template, {"form": form, "card": card, "mo": card.mo})
+
+    def save(form):
+        edited = form.save(commit=False)
+        edited.updated_by = request.user
+        edited.save()
+        form.save_categories(edited)
+
+    return edit_object(
+        request, card, form_class, template, {"card": card, "mo": card.mo}, save=save, mo=card.mo
+    )
 
 
 def _card_delete(request, model, pk, list_url):
     card = get_visible(request, model.objects.select_related("mo"), pk)
     require_editable(request, card)
-    blockers = []
-    if card.plans.exists():
-        blockers.append("у карточки есть планы ИПР")
-    if request.method == "POST" and not blockers:
-        changes = audit.deleted(card)
-        audit.record(request, Action.DELETE, card, changes=changes)
-        number = card.number
-        card.delete()
-        messages.success(request, f"Карточка {number} удалена.")
-        return redirect(list_url)
-    return render(
+    return delete_object(
         request,
-        "registry/confirm_delete.html",
-        {"object": card, "card": card, "blockers": blockers, "cancel_url": card.get_absolute_url()},
+        card,
+        success_url=list_url,
+        cancel_url=card.get_absolute_url(),
+        card=card,
+        blockers=["у карточки есть планы ИПР"] if card.plans.exists() else [],
+        deleted_message=f"Карточка {card.number} удалена.",
     )
 
 
@@ -161,12 +162,6 @@ def family_create(request):
     return _card_create(request, FamilyForm, "family", "registry/family_form.html")
 
 
-def _resolutions(user, **card):
-    from commission.models import Resolution
-
-    return Resolution.objects.visible_to(user).filter(**card).select_related("meeting")
-
-
 def family_detail(request, pk):
     _require_card_reader(request)
     user = request.user
@@ -174,8 +169,6 @@ def family_detail(request, pk):
     visible_minors = set(
         Minor.objects.visible_to(user).filter(family=family).values_list("pk", flat=True)
     )
-    from prevention.models import Plan
-
     context = {
         "card": family,
         "members": family.members.all(),
@@ -194,12 +187,12 @@ def family_detail(request, pk):
             )
             if flag
         ],
-        "plans": Plan.objects.visible_to(user).filter(family=family),
-        "resolutions": _resolutions(user, family=family),
+        "plans": family.plans.visible_to(user),
+        **card_page_parts(user, family),
         "can_edit": family.editable_by(user),
         "warnings": [] if user.is_agency else duplicates.warnings_for_family(family),
     }
-    audit.record(request, Action.VIEW, family)
+    audit_trail.record(request, Action.VIEW, family)
     return render(request, "registry/family_detail.html", context)
 
 
@@ -237,8 +230,6 @@ def minor_detail(request, pk):
     _require_card_reader(request)
     user = request.user
     minor = get_visible(request, Minor.objects.select_related("mo", "family", "created_by"), pk)
-    from prevention.models import Plan
-
     context = {
         "card": minor,
         "family_visible": bool(
@@ -248,12 +239,12 @@ def minor_detail(request, pk):
             "registration_ground", "deregistration_ground"
         ),
         "categories": minor.categories.all(),
-        "plans": Plan.objects.visible_to(user).filter(minor=minor),
-        "resolutions": _resolutions(user, minor=minor),
+        "plans": minor.plans.visible_to(user),
+        **card_page_parts(user, minor),
         "can_edit": minor.editable_by(user),
         "warnings": [] if user.is_agency else duplicates.warnings_for_minor(minor),
     }
-    audit.record(request, Action.VIEW, minor)
+    audit_trail.record(request, Action.VIEW, minor)
     return render(request, "registry/minor_detail.html", context)
 
 
@@ -278,8 +269,7 @@ def member_create(request, family_pk):
         member = form.save(commit=False)
         member.family = family
         member.mo = family.mo
-        member.save()
-        audit.record(request, Action.CREATE, member, changes=audit.created(member))
+        audit_trail.create(request, member)
         where = duplicates.person_elsewhere(
             member.last_name, member.first_name, member.birth_date, family.mo_id
         )
@@ -298,39 +288,36 @@ def member_create(request, family_pk):
     )
 
 
-def member_edit(request, pk):
+def _member(request, pk):
     member = get_visible(request, FamilyMember.objects.select_related("family__mo"), pk)
+    require_editable(request, member.family)
+    return member
+
+
+def member_edit(request, pk):
+    member = _member(request, pk)
     family = member.family
-    require_editable(request, family)
-    before = audit.snapshot(member)
-    form = FamilyMemberForm(request.POST or None, instance=member)
-    if request.method == "POST" and form.is_valid():
-        member = form.save()
-        changes = audit.diff(before, audit.snapshot(member))
-        if changes:
-            audit.record(request, Action.UPDATE, member, changes=changes)
-        messages.success(request, "Изменения сохранены.")
-        return redirect(family)
-    return render(
+    return edit_object(
         request,
+        member,
+        FamilyMemberForm,
         "registry/member_form.html",
-        {"form": form, "card": family, "title": f"Член семьи: {member.full_name}"},
+        {"card": family, "title": f"Член семьи: {member.full_name}"},
+        success_url=family,
+        unchanged_message="Изменения сохранены.",
     )
 
 
 def member_delete(request, pk):
-    member = get_visible(request, FamilyMember.objects.select_related("family__mo"), pk)
+    member = _member(request, pk)
     family = member.family
-    require_editable(request, family)
-    if request.method == "POST":
-        audit.record(request, Action.DELETE, member, changes=audit.deleted(member))
-        member.delete()
-        messages.success(request, "Член семьи удалён из карточки.")
-        return redirect(family)
-    return render(
+    return delete_object(
         request,
-        "registry/confirm_delete.html",
-        {"object": member, "card": family, "cancel_url": family.get_absolute_url()},
+        member,
+        success_url=family,
+        cancel_url=family.get_absolute_url(),
+        card=family,
+        deleted_message="Член семьи удалён из карточки.",
     )
 
 
@@ -352,8 +339,7 @@ def card_register(request, kind, pk):
         registration = form.save(commit=False)
         registration.mo = card.mo
         setattr(registration, kind, card)
-        registration.save()
-        audit.record(request, Action.CREATE, registration, changes=audit.created(registration))
+        audit_trail.create(request, registration)
         card.refresh_status()
         messages.success(request, "Карточка поставлена на учёт.")
         return redirect(card)
@@ -373,53 +359,57 @@ def _registration(request, pk):
     return registration, card
 
 
-def registration_edit(request, pk):
+def _registration_edit(request, pk, form_class, title, saved_message, *, refresh_card=False):
     registration, card = _registration(request, pk)
-    before = audit.snapshot(registration)
-    form = RegistrationForm(request.POST or None, instance=registration, kind=card.kind)
-    if request.method == "POST" and form.is_valid():
-        registration = form.save()
-        changes = audit.diff(before, audit.snapshot(registration))
-        if changes:
-            audit.record(request, Action.UPDATE, registration, changes=changes)
-        messages.success(request, "Сведения о постановке на учёт исправлены.")
-        return redirect(card)
-    return render(
+
+    def save(form):
+        form.save()
+        if refresh_card:
+            card.refresh_status()
+
+    return edit_object(
         request,
+        registration,
+        form_class,
         "registry/registration_form.html",
-        {"form": form, "card": card, "title": "Сведения о постановке на учёт"},
+        {"card": card, "title": title},
+        success_url=card,
+        saved_message=saved_message,
+        unchanged_message=saved_message,
+        save=save,
+        kind=card.kind,
+    )
+
+
+def registration_edit(request, pk):
+    return _registration_edit(
+        request,
+        pk,
+        RegistrationForm,
+        "Сведения о постановке на учёт",
+        "Сведения о постановке на учёт исправлены.",
     )
 
 
 def registration_deregister(request, pk):
-    registration, card = _registration(request, pk)
-    before = audit.snapshot(registration)
-    form = DeregistrationForm(request.POST or None, instance=registration, kind=card.kind)
-    if request.method == "POST" and form.is_valid():
-        registration = form.save()
-        changes = audit.diff(before, audit.snapshot(registration))
-        if changes:
-            audit.record(request, Action.UPDATE, registration, changes=changes)
-        card.refresh_status()
-        messages.success(request, "Карточка снята с учёта.")
-        return redirect(card)
-    return render(
+    return _registration_edit(
         request,
-        "registry/registration_form.html",
-        {"form": form, "card": card, "title": "Снятие с учёта"},
+        pk,
+        DeregistrationForm,
+        "Снятие с учёта",
+        "Карточка снята с учёта.",
+        refresh_card=True,
     )
 
 
 def registration_delete(request, pk):
     registration, card = _registration(request, pk)
-    if request.method == "POST":
-        audit.record(request, Action.DELETE, registration, changes=audit.deleted(registration))
-        registration.delete()
-        card.refresh_status()
-        messages.success(request, "Запись о постановке на учёт удалена.")
-        return redirect(card)
-    return render(
+    return delete_object(
         request,
-        "registry/confirm_delete.html",
-        {"object": registration, "card": card, "cancel_url": card.get_absolute_url()},
+        registration,
+        success_url=card,
+        cancel_url=card.get_absolute_url(),
+        card=card,
+        deleted_message="Запись о постановке на учёт удалена.",
+        after_delete=lambda _registration: card.refresh_status(),
     )

@@ -29,7 +29,7 @@ CHROMIUM = os.environ.get("REGBANK_CHROMIUM", "/usr/bin/chromium")
 def chromium():
     """Playwright's event loop lives only inside this block: Django's database calls of the
     test's own teardown must not run while it does."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # a development package, not in the wheel
 
     with sync_playwright() as p:
         browser = p.chromium.launch(

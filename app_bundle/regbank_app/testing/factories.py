@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime
 import itertools
 
+from django.test import override_settings
+
 from accounts.models import Role, User
 from directory.models import Agency, AgencyType, Ground, Municipality
+from prevention.models import Measure, Plan
+from registry.models import Family, Minor, Registration
 
 PASSWORD = "Proverka-2024!"  # noqa: S105 - test accounts only
 _counter = itertools.count(1)
@@ -46,8 +50,6 @@ def ground(code: str) -> Ground:
 
 
 def family(mo_code: str = "MO-1", *, by: User | None = None, registered=True, **fields):
-    from registry.models import Family, Registration
-
     obj = Family(mo=mo(mo_code), created_by=by, updated_by=by)
     obj.family_name = fields.pop("family_name", "Ивановы")
     obj.address_actual = fields.pop("address_actual", "г. Образцов, ул. Ленина, д. 1, кв. 2")
@@ -68,8 +70,6 @@ def family(mo_code: str = "MO-1", *, by: User | None = None, registered=True, **
 
 
 def minor(mo_code: str = "MO-1", *, by: User | None = None, registered=True, **fields):
-    from registry.models import Minor, Registration
-
     obj = Minor(mo=mo(mo_code), created_by=by, updated_by=by)
     obj.last_name = fields.pop("last_name", "Иванов")
     obj.first_name = fields.pop("first_name", "Пётр")
@@ -92,8 +92,6 @@ def minor(mo_code: str = "MO-1", *, by: User | None = None, registered=True, **f
 
 
 def plan(card, *, agency_obj: Agency | None = None, due=datetime.date(2030, 1, 1), by=None):
-    from prevention.models import Measure, Plan
-
     kwargs = {"family": card} if card.kind == "family" else {"minor": card}
     p = Plan.objects.create(
         mo=card.mo,
@@ -116,8 +114,6 @@ def plan(card, *, agency_obj: Agency | None = None, due=datetime.date(2030, 1, 1
 
 def at_site(mo_code: str | None):
     """Settings of a site: `at_site("MO-3")` is MO-3's municipal server, None the regional."""
-    from django.test import override_settings
-
     if mo_code is None:
         return override_settings(REGBANK_SITE_ROLE="regional", REGBANK_SITE_MO="")
     return override_settings(REGBANK_SITE_ROLE="municipal", REGBANK_SITE_MO=mo_code)

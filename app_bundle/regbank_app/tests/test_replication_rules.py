@@ -1,4 +1,4 @@
-"""The data-model rules replication relies on (DESIGN.md), checked on every model."""
+"""The data-model rules replication relies on (docs/architecture.md), checked on every model."""
 
 import pytest
 from django.apps import apps

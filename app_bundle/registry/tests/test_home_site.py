@@ -1,4 +1,7 @@
-"""A row is written only at its home site; elsewhere it reads with a note (DESIGN.md)."""
+"""A row is written only at its home site; elsewhere it reads with a note.
+
+The rule: docs/architecture.md, "Replication rules the data model keeps".
+"""
 
 import pytest
 
