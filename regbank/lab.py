@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docker
+import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -94,6 +95,67 @@ def lab_from_inventory(inventory: Inventory) -> Lab:
 
 def load_lab(inventory_path: Path) -> Lab:
     return lab_from_inventory(load_valid_inventory(inventory_path))
+
+
+# `regbank lab up --workstations N`: the lab with N more workstations (a region has
+# hundreds). They are listed in an inventory of their own beside the lab's,
+# <inventory>-wsN/ (not in git): a copy of the lab's inventory (same network, key and
+# secrets, so the same lab) with the extra hosts, which the region validator checks
+# like any inventory and site.yml deploys with `-i`.
+EXTRA_FIRST_OFFSET = 100  # the extra workstations' addresses: <subnet>.100 and up
+MAX_EXTRA_WORKSTATIONS = 100
+
+
+def extra_workstations(inventory: Inventory, lab: Lab, count: int) -> dict[str, dict]:
+    """N workstations named ws-extra-NN, spread over the region's МО, at free addresses
+    of the lab's subnet from .100; refused with the reason when they do not fit."""
+    where = f"--workstations {count}"
+    if not 1 <= count <= MAX_EXTRA_WORKSTATIONS:
+        raise RegbankError(f"{where}: expected a number from 1 to {MAX_EXTRA_WORKSTATIONS}")
+    subnet = ipaddress.ip_network(lab.subnet)
+    taken = {host.address for host in lab.hosts} | {str(next(subnet.hosts()))}  # the gateway
+    free = [str(address) for address in subnet.hosts()
+            if int(address) - int(subnet.network_address) >= EXTRA_FIRST_OFFSET
+            and str(address) not in taken]  # fmt: skip
+    if len(free) < count:
+        raise RegbankError(
+            f"{where}: {inventory.path} has only {len(free)} free addresses in {subnet} "
+            f"from .{EXTRA_FIRST_OFFSET} up"
+        )
+    codes = [mo["code"] for mo in inventory.region_vars.get("regbank_mo") or []]
+    if not codes:
+        raise RegbankError(f"{inventory.path}/group_vars/all/main.yml: regbank_mo lists no МО")
+    names = [f"ws-extra-{number:02d}" for number in range(1, count + 1)]
+    clash = sorted(set(names) & set(inventory.hosts))
+    if clash:
+        raise RegbankError(f"{where}: {inventory.path} already has hosts named {clash}")
+    return {name: {"mo": codes[index % len(codes)], "ansible_host": free[index]}
+            for index, name in enumerate(names)}  # fmt: skip
+
+
+def with_workstations(inventory_path: Path, count: int) -> Path:
+    """Write <inventory>-wsN/: the lab's inventory plus N workstations; its path."""
+    source = Path(inventory_path)
+    inventory = load_valid_inventory(source)
+    hosts = extra_workstations(inventory, lab_from_inventory(inventory), count)
+    target = source.with_name(f"{source.name}-ws{count}")
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".*"))
+    listed = yaml.safe_load((source / "hosts.yml").read_text(encoding="utf-8"))
+    group = listed["all"]["children"].setdefault("workstations", {})
+    group["hosts"] = {**(group.get("hosts") or {}), **dict.fromkeys(hosts)}
+    (target / "hosts.yml").write_text(
+        f"# {source.name}/hosts.yml with {count} extra workstations "
+        f"(`regbank lab up --workstations {count}`; a copy, not in git).\n"
+        + yaml.safe_dump(listed, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )  # fmt: skip
+    for name, host_vars in hosts.items():
+        (target / "host_vars" / f"{name}.yml").write_text(
+            yaml.safe_dump(host_vars, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
+    load_valid_inventory(target)  # the copy passes the region validator, or says why
+    return target
 
 
 def docker_client() -> docker.DockerClient:

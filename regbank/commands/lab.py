@@ -34,6 +34,13 @@ def register(subparsers) -> None:
         default=[],
         help="replace HOST's container with a fresh one (e.g. drill-srv); repeatable",
     )
+    up.add_argument(
+        "--workstations",
+        metavar="N",
+        type=int,
+        help=f"N more workstations (1-{lab.MAX_EXTRA_WORKSTATIONS}): the lab's inventory with "
+        "them is written to <inventory>-wsN/; deploy with -i that folder",
+    )
     down = actions.add_parser(
         "down", parents=[after], help="remove every container, network and key made"
     )
@@ -53,8 +60,14 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     if args.action == "up":
-        lab.up(args.inventory, recreate=tuple(args.recreate))
-        print_status(args.inventory)
+        inventory = args.inventory
+        if args.workstations is not None:
+            inventory = lab.with_workstations(args.inventory, args.workstations)
+        lab.up(inventory, recreate=tuple(args.recreate))
+        print_status(inventory)
+        if inventory != args.inventory:
+            print(f"inventory with the extra workstations: {inventory}\n"
+                  f"deploy: ansible-playbook -i {inventory} playbooks/site.yml")  # fmt: skip
     elif args.action == "down":
         lab.down(args.inventory, purge=args.purge)
     elif args.action == "status":

@@ -1,0 +1,49 @@
+"""`regbank lab up --workstations N`: N more workstations, validated, at free addresses
+inside the lab's subnet, in an inventory the region validator accepts (no Docker needed;
+the 20-workstation lab itself is measured by make bench-deploy)."""
+
+import ipaddress
+import shutil
+
+import pytest
+import yaml
+from conftest import INVENTORY
+
+from regbank import lab
+from regbank_foundation.errors import RegbankError
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    copy = tmp_path / "lab"
+    shutil.copytree(INVENTORY, copy, ignore=shutil.ignore_patterns(".*", "vault.yml"))
+    return copy
+
+
+def test_extra_workstations_inside_the_subnet_and_valid(inventory):
+    target = lab.with_workstations(inventory, 18)
+    assert target == inventory.with_name("lab-ws18")
+    base, extended = lab.load_lab(inventory), lab.load_lab(target)
+    assert extended.network == base.network  # the same lab
+    extra = [host for host in extended.hosts if host.name.startswith("ws-extra-")]
+    assert len(extra) == 18 and len(extended.hosts) == len(base.hosts) + 18
+    subnet = ipaddress.ip_network(base.subnet)
+    addresses = [host.address for host in extended.hosts]
+    assert len(set(addresses)) == len(addresses)
+    assert all(ipaddress.ip_address(host.address) in subnet for host in extra)
+    groups = yaml.safe_load((target / "hosts.yml").read_text())["all"]["children"]
+    assert {host.name for host in extra} <= groups["workstations"]["hosts"].keys()
+
+
+@pytest.mark.parametrize("count", [0, -1, lab.MAX_EXTRA_WORKSTATIONS + 1])
+def test_a_count_out_of_range_is_refused(inventory, count):
+    with pytest.raises(RegbankError, match=f"--workstations {count}: expected a number"):
+        lab.with_workstations(inventory, count)
+
+
+def test_more_than_the_subnet_holds_is_refused(inventory):
+    main = inventory / "group_vars/all/main.yml"
+    main.write_text(main.read_text().replace("10.89.0.0/24", "10.89.0.0/25"))
+    with pytest.raises(RegbankError, match="only 27 free addresses in 10.89.0.0/25"):
+        lab.with_workstations(inventory, 30)
+    assert not inventory.with_name("lab-ws30").exists()
