@@ -7,9 +7,9 @@ what has that label, plus the key it generated.
 """
 
 import ipaddress
+import shlex
 import shutil
 import stat
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,9 @@ from regbank.inventory import Inventory, load_valid_inventory
 from regbank.lab_image import IMAGE, build_image, current_image, remove_images
 from regbank.secrets import ensure_lab_secrets
 from regbank_foundation.errors import RegbankError
+from regbank_foundation.inventory_hosts import Target
 from regbank_foundation.paths import KIT_ROOT
+from regbank_foundation.ssh import SshRunner
 
 LABEL = "org.regbank.lab"
 STATE_DIR = KIT_ROOT / ".lab"
@@ -309,32 +311,24 @@ def _host_key_line(container, host: LabHost) -> str:
 def _wait_ssh(host: LabHost) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if _ssh(host, ["true"], capture=True).returncode == 0:
+        if ssh_runner(host).answers():
             return
         time.sleep(1)
     raise RegbankError(f"{host.name}: SSH to {host.admin}@{host.address} does not answer")
 
 
-def ssh_command(host: LabHost, command: list[str] | None = None) -> list[str]:
-    return [
-        "ssh",
-        "-i",
-        str(key_file(host.network)),
-        "-o",
-        f"UserKnownHostsFile={known_hosts_file(host.network)}",
-        "-o",
-        "StrictHostKeyChecking=yes",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        "ConnectTimeout=5",
-        f"{host.admin}@{host.address}",
-        *(command or []),
-    ]
-
-
-def _ssh(host: LabHost, command: list[str], capture: bool = False):
-    return subprocess.run(ssh_command(host, command), capture_output=capture, check=False)
+def ssh_runner(host: LabHost) -> SshRunner:
+    """The kit's SSH runner to a lab host: its admin, the lab's key and the known hosts
+    `up` wrote from each container (so a key never seen is refused, not accepted)."""
+    known = shlex.quote(str(known_hosts_file(host.network)))
+    settings = {
+        "ansible_host": host.address,
+        "ansible_user": host.admin,
+        "ansible_ssh_private_key_file": str(key_file(host.network)),
+        "ansible_ssh_common_args": f"-o UserKnownHostsFile={known} "
+        "-o StrictHostKeyChecking=yes -o ConnectTimeout=5",
+    }
+    return SshRunner(Target(host.name, (), settings))
 
 
 def up(inventory_path: Path, log=print, recreate: tuple[str, ...] = ()) -> Lab:
@@ -433,10 +427,7 @@ def status(inventory_path: Path) -> list[HostStatus]:
         if container.status == "running":
             system = container.exec_run(["systemctl", "is-system-running"]).output.decode()
             system = system.strip()
-            reachable = (
-                key_file(host.network).exists()
-                and _ssh(host, ["true"], capture=True).returncode == 0
-            )
+            reachable = key_file(host.network).exists() and ssh_runner(host).answers()
         result.append(HostStatus(host, container.status, system, reachable))
     return result
 

@@ -1,7 +1,6 @@
 """`regbank lab`: the sample region in local systemd containers."""
 
 import argparse
-import os
 from pathlib import Path
 
 from regbank import lab
@@ -74,8 +73,11 @@ def run(args) -> int:
         return print_status(args.inventory)
     elif args.action == "ssh":
         host = lab.running_host(args.inventory, args.host)
-        command = lab.ssh_command(host, args.command)
-        os.execvp(command[0], command)  # noqa: S606 - hand the terminal to ssh
+        with lab.ssh_runner(host) as runner:
+            if not args.command:
+                return runner.shell()
+            # Words joined as ssh joins them: the remote shell splits them again.
+            return runner.run(" ".join(args.command), check=False, echo=True).returncode
     elif args.action == "image":
         build_image(lab.docker_client(), lab.STATE_DIR / "image-build.log", force=args.force)
         print(f"image {IMAGE} is ready")

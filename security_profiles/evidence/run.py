@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from regbank_foundation.inventory_hosts import Target, render_hosts
 from regbank_foundation.paths import KIT_ROOT
 from security_profiles.checks import REGISTRY, HostContext
 from security_profiles.checks.reader import Reader
 from security_profiles.evidence.applicability import applies, role_hosts
 from security_profiles.evidence.targets import (
-    Target,
-    load_targets,
+    CONTEXT_VARS,
     reader_for,
     write_connection_inventory,
 )
@@ -76,9 +76,7 @@ def collect_facts(reader: Reader) -> tuple[dict[str, Any], list[tuple[str, str]]
 def run_host(
     target: Target, connection_inventory: Path, site_roles: dict[str, set[str]]
 ) -> HostRun:
-    run = HostRun(
-        target.name, target.groups, str(target.connection.get("ansible_host", target.name))
-    )
+    run = HostRun(target.name, target.groups, target.address)
     reader = reader_for(target, connection_inventory)
     context = HostContext(target.name, target.groups, target.variables)
     try:
@@ -121,7 +119,7 @@ def run_checks(
 ) -> tuple[list[HostRun], str, str]:
     """Every applicable check on every host (hosts in parallel); returns runs and start/end."""
     started = now()
-    targets = load_targets(inventory, limit)
+    targets = render_hosts(inventory, limit, CONTEXT_VARS)
     site_roles = role_hosts(site or KIT_ROOT / "playbooks" / "site.yml")
     with tempfile.TemporaryDirectory(prefix="rb-attest-") as folder:
         connection = write_connection_inventory(targets, Path(folder))
