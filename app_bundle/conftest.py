@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from regbank_app.testing.pgcluster import ClusterError, TempCluster, free_port_hint
+from regbank_devtools.pgcluster import ClusterError, TempCluster, free_port_hint
 
 OWNER = "regbank"  # owns the test database, like the deploy's migration role
 APP_ROLE = "regbank_app"  # the application's run-time role (settings_test names it)

@@ -1,11 +1,12 @@
-"""A throwaway PostgreSQL 15 cluster for tests and local development.
+"""A throwaway PostgreSQL 15 cluster: the application's tests, its bench, the local
+calibration (`regbank calibrate --local`) and a development server start it here.
 
 The cluster lives in a temporary directory, listens only on a Unix socket in that
 directory and is removed when stopped. PostgreSQL refuses to run as root, so when the
 current user is root the server runs as the ``postgres`` system user (created by
 Debian's postgresql-15 package) through ``runuser``.
 
-Run ``python -m regbank_app.testing.pgcluster`` to start one for ``runserver``; it
+Run ``python -m regbank_devtools.pgcluster`` to start one for ``runserver``; it
 prints the DSN and stops the cluster on Ctrl-C.
 """
 

@@ -2,7 +2,7 @@
 
     cd app_bundle && ../.venv/bin/python -m bench.run [--events 5000000] [--cards 100000]
 
-Starts its own throwaway PostgreSQL 15 cluster (regbank_app.testing.pgcluster, memory
+Starts its own throwaway PostgreSQL 15 cluster (regbank_devtools.pgcluster, memory
 settings of a real server), migrates, generates a large region in SQL (60 МО, three
 years, 100 000 cards, 5 million audit events: analytics/synthetic.py) and measures,
 through the whole Django stack (middleware, sessions, views, templates, audit writes;
@@ -33,9 +33,11 @@ import sys
 import time
 from pathlib import Path
 
+from regbank_devtools.pgcluster import TempCluster, free_port_hint
+from regbank_devtools.stats import percentile
+
 from analytics import large_region
 
-APP_DIR = Path(__file__).resolve().parents[1]
 YEARS = large_region.YEARS
 EMPTY = YEARS[0] - 5  # a year without events
 SERVER_SETTINGS = {  # a regional server's memory, scaled to the bench machine
@@ -71,9 +73,6 @@ def _machine() -> str:
 
 
 def _start_cluster():
-    sys.path.insert(0, str(APP_DIR))
-    from regbank_app.testing.pgcluster import TempCluster, free_port_hint
-
     cluster = TempCluster(port=free_port_hint(), server_settings=SERVER_SETTINGS).start()
     cluster.psql("CREATE ROLE regbank LOGIN CREATEDB")
     cluster.psql("CREATE DATABASE regbank OWNER regbank")
@@ -276,7 +275,7 @@ def rollup_row_cost(analytics: list[dict]) -> dict:
 # --- (b) card view and search -------------------------------------------------------------
 def _percentiles(times_ms: list[float]) -> dict:
     ordered = sorted(times_ms)
-    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    p95 = percentile(ordered)  # as the calibration computes it
     return {
         "n": len(ordered),
         "p50_ms": round(statistics.median(ordered), 1),

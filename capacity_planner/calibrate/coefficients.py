@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from capacity_planner.calibrate.validate import percentile
 from capacity_planner.calibration import COEFFICIENT_FIELDS, SHIPPED_CALIBRATION, load_calibration
+from regbank_devtools.stats import percentile
 
 CARD_TABLES = ("registry_",)
 REGISTRY_ROW_TABLES = ("prevention_", "commission_", "raids_")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -33,51 +32,6 @@ ACCOUNT_PREFIX = "calibrate."
 SETTLE_S = 2.0  # PostgreSQL backends flush their statistics within a second of going idle
 MAX_ERROR_SHARE = 0.05
 
-ACCOUNTS_CODE = """
-import json, secrets
-from accounts.models import Role, User
-from directory.models import Agency, Municipality
-from regbank_app import site
-
-def password():
-    return "Kb7-" + secrets.token_urlsafe(18) + "-Яx"
-
-def account(username, **fields):
-    user = User.objects.filter(username=username).first() or User(username=username)
-    for key, value in fields.items():
-        setattr(user, key, value)
-    secret = password()
-    user.set_password(secret)
-    user.is_active = True
-    user.must_change_password = False
-    user.save()
-    return {"username": username, "password": secret}
-
-homes = [m for m in Municipality.objects.filter(is_active=True).order_by("sort_order")
-         if site.is_home_of(m)][:3]
-out = {"regional": [account("calibrate.regional", last_name="Калибровка",
-                            first_name="Региональный", role=Role.REGIONAL, mo=None,
-                            agency=None)],
-       "municipal": []}
-for mo in homes:
-    kdn = Agency.objects.filter(mo=mo, type="kdn").first()
-    out["municipal"].append(account("calibrate." + mo.code.lower(), last_name="Калибровка",
-                                    first_name=mo.name, role=Role.MUNICIPAL, mo=mo,
-                                    agency=kdn))
-print("CALIBRATE-ACCOUNTS " + json.dumps(out))
-"""
-DEACTIVATE_CODE = (
-    "from accounts.models import User\n"
-    f"User.objects.filter(username__startswith={ACCOUNT_PREFIX!r}).update(is_active=False)\n"
-)
-VERSION_CODE = (
-    "import importlib.metadata as m, pathlib, tomllib\n"
-    "try:\n    print('CALIBRATE-VERSION', m.version('regbank-app'))\n"
-    "except m.PackageNotFoundError:\n"
-    "    p = pathlib.Path('pyproject.toml')\n"
-    "    v = tomllib.loads(p.read_text())['project']['version'] if p.exists() else 'unknown'\n"
-    "    print('CALIBRATE-VERSION', v + ' (source tree)')\n"
-)
 DB_INFO_SQL = """
 SELECT json_build_object(
   'version', current_setting('server_version'),
@@ -95,17 +49,7 @@ SELECT json_build_object(
   'wal_segment_size', current_setting('wal_segment_size', true),
   'wal_segment_bytes', (SELECT setting::bigint * CASE unit WHEN '8kB' THEN 8192
                         WHEN 'MB' THEN 1048576 ELSE 1 END
-                        FROM pg_settings WHERE name = 'wal_segment_size'),
-  'audit', (SELECT json_build_object('n', count(*), 'first', min(time)::date,
-                                     'last', max(time)::date)
-            FROM audit_auditevent))
-"""
-# The rollup's rows per user and month, over the months before this one (the run's own
-# users write in the current month only).
-ROLLUP_SQL = """
-SELECT json_build_object('rows', count(*), 'months', count(DISTINCT month),
-                         'users', count(DISTINCT user_id))
-FROM analytics_monthly WHERE month < date_trunc('month', now())::date AND user_id IS NOT NULL
+                        FROM pg_settings WHERE name = 'wal_segment_size'))
 """
 LSN_SQL = (
     "SELECT json_build_object('lsn', pg_current_wal_lsn() - '0/0'::pg_lsn, "
@@ -170,13 +114,6 @@ def users_for(rate: float, per_rps: float, cap: int) -> int:
     return max(1, min(cap, math.ceil(rate * per_rps)))
 
 
-def parse_marked(output: str, marker: str) -> str:
-    for line in output.splitlines():
-        if line.startswith(marker + " "):
-            return line[len(marker) + 1 :]
-    raise TargetError(f"no {marker} line in the output:\n{output[-1000:]}")
-
-
 def read_records(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -224,6 +161,7 @@ class Run:
         self.settings = settings
         self.say = settings.say
         self.accounts: dict = {}
+        self.facts: dict = {}
         self.db: dict = {}
         self.log_paths: dict[str, str] = {}
 
@@ -242,13 +180,16 @@ class Run:
             self.log_paths["db"] = self._db_log()
         if isinstance(t, SshTarget):
             self.log_paths.setdefault("web", "/var/log/nginx/regbank-access.log")
-        self.accounts = json.loads(parse_marked(t.django(ACCOUNTS_CODE), "CALIBRATE-ACCOUNTS"))
+        # What the application says of its own data (its management commands).
+        self.facts = t.manage_json("calibration_facts")
+        self.db["audit"] = self.facts["audit"]
+        self.accounts = t.manage_json("calibration_accounts")
         if not self.accounts["municipal"]:
             raise TargetError(
                 "no МО is edited at this site: nothing to write (a municipal "
                 "server's МО or the regional server's МО without own server)"
             )
-        version = parse_marked(t.django(VERSION_CODE), "CALIBRATE-VERSION")
+        version = self.facts["version"]
         self.say(
             f"  {machine['cores']} cores {machine['cpu_model']}, {machine['ram_gib']} GiB; "
             f"PostgreSQL {self.db['version']}; app {version}; "
@@ -264,7 +205,7 @@ class Run:
 
     def finish(self) -> None:
         try:
-            self.target.django(DEACTIVATE_CODE)
+            self.target.manage_json("calibration_accounts", "--deactivate")
         except TargetError as exc:  # the figures are already taken
             self.say(f"warning: calibration accounts not deactivated: {exc}")
 
@@ -476,12 +417,9 @@ class Run:
     def storage(self, since: float) -> dict:
         t = self.target
         tables = t.sql_json(TABLES_SQL)
-        tables["run_audit"] = t.sql_json(
-            "SELECT json_build_object('n', count(*), "  # noqa: S608 - a float, formatted
-            "'bytes', coalesce(sum(pg_column_size(a.*)), 0)) "
-            f"FROM audit_auditevent a WHERE time >= to_timestamp({float(since):.3f})"
-        )
-        tables["rollup"] = t.sql_json(ROLLUP_SQL)
+        facts = t.manage_json("calibration_facts", "--since", f"{float(since):.3f}")
+        tables["run_audit"] = facts["run_audit"]
+        tables["rollup"] = facts["rollup"]
         return tables
 
     def compression(self, phases: dict) -> dict:
@@ -513,11 +451,8 @@ class Run:
         """Rows of the monthly rollup an analytics request of a regional officer reads
         for a period of whole months."""
         params = dict(item.split("=", 1) for item in query.split("&") if "=" in item)
-        return self.target.sql_json(
-            "SELECT json_build_object('n', count(*)) FROM analytics_monthly "  # noqa: S608 - dates
-            f"WHERE month >= {_date(params['date_from'])}::date "
-            f"AND month <= {_date(params['date_to'])}::date"
-        )["n"]
+        period = (params["date_from"], params["date_to"])
+        return self.target.manage_json("calibration_facts", "--rollup-rows", *period)["rollup_rows"]
 
 
 def phases_walfile(phases: dict) -> str:
@@ -541,12 +476,6 @@ def wal_ranges(start: int, end: int, walfile: str, db: dict) -> list[dict]:
     return pieces
 
 
-def _date(value: str) -> str:
-    import datetime
-
-    return "'" + datetime.date.fromisoformat(value).isoformat() + "'"
-
-
 def _delta(before, after):
     if before is None or after is None:
         return None
@@ -566,10 +495,6 @@ def _memory(snap: dict) -> dict:
         "worker_rss_kib": [p["rss_kib"] for p in app if p["pid"] != root],
         "backend_rss_anon_kib": [p["rss_anon_kib"] for p in backends],
     }
-
-
-def new_password() -> str:
-    return secrets.token_urlsafe(16)
 
 
 DEFAULT_RATES = {"read": 4.0, "write": 1.5, "analytics": 0.5}
@@ -613,7 +538,7 @@ def measure(target: Target, settings: RunSettings, rates: dict[str, float]) -> d
     run = Run(target, settings)
     started = time.time()
     info = run.prepare()
-    analytics_ok = rates.get("analytics", 0) > 0 and _has_analytics(target)
+    analytics_ok = rates.get("analytics", 0) > 0 and run.facts["analytics"]
     if rates.get("analytics", 0) > 0 and not analytics_ok:
         settings.say("  no analytics views at /analytics/: that coefficient stays provisional")
     wide, empty = analytics_periods(run.db)
@@ -652,15 +577,3 @@ def measure(target: Target, settings: RunSettings, rates: dict[str, float]) -> d
         "storage": storage,
         "compression": compression,
     }
-
-
-def _has_analytics(target: Target) -> bool:
-    code = (
-        "from django.urls import NoReverseMatch, reverse\n"
-        "try:\n    reverse('analytics:index'); print('CALIBRATE-ANALYTICS yes')\n"
-        "except NoReverseMatch:\n    print('CALIBRATE-ANALYTICS no')\n"
-    )
-    try:
-        return parse_marked(target.django(code), "CALIBRATE-ANALYTICS") == "yes"
-    except TargetError:
-        return False

@@ -1,16 +1,18 @@
 """The server `regbank calibrate` measures: a site reached over SSH, or a local app.
 
-Both kinds answer the same questions: run the probe (probe.py) there, run SQL as
-PostgreSQL's superuser in the application's database, run Python in the app's
-`manage.py shell`, and say which processes are the application and the database and
-which files are their logs.
+Both kinds answer the same questions: run the probe (probe.py) there, run SQL on
+PostgreSQL's statistics and catalogs as its superuser, run the application's
+management commands (what its own tables hold is the application's to say:
+calibration_facts, calibration_accounts), and say which processes are the
+application and the database and which files are their logs.
 
-* ``SshTarget``: a host of an inventory, reached with the SSH settings Ansible uses
-  for it (address, port, user, key, common args: Ansible renders them), commands run
-  through sudo. The app is the registry_app role's deployment (regbank-app.service,
-  regbank-manage), the database Debian's cluster 15/main.
+* ``SshTarget``: a host of an inventory, reached through the kit's SSH runner
+  (regbank_foundation.ssh) with the settings Ansible renders for it (address, port,
+  user, key, common args), commands run as root (sudo from the admin account). The
+  app is the registry_app role's deployment (regbank-app.service, regbank-manage),
+  the database Debian's cluster 15/main.
 * ``LocalApp``: gunicorn and a throwaway PostgreSQL 15 cluster started here, the way
-  the app's own tests and bench start them (regbank_app.testing.pgcluster), with the
+  the app's own tests and bench start them (regbank_devtools.pgcluster), with the
   sample region's directories and a share of its activity loaded.
 """
 
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import shutil
 import socket
@@ -30,9 +31,12 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from regbank_devtools.pgcluster import ClusterError, TempCluster, free_port_hint
+from regbank_foundation.inventory_hosts import render_host
+from regbank_foundation.paths import APP_DIR
+from regbank_foundation.ssh import RemoteError, SshRunner
+
 PROBE = Path(__file__).resolve().parent / "probe.py"
-KIT_DIR = Path(__file__).resolve().parents[2]
-APP_DIR = KIT_DIR / "app_bundle"
 DATABASE = "regbank"
 # Settings of the local cluster that make WAL and durability behave as on a server
 # (the test defaults switch them off for speed).
@@ -70,7 +74,8 @@ class Target:
     def psql_argv(self, sql: str) -> list[str]:
         raise NotImplementedError
 
-    def manage_argv(self) -> list[str]:
+    def manage_argv(self, *arguments: str) -> list[str]:
+        """The application's management command line (manage.py or regbank-manage)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -94,9 +99,13 @@ class Target:
     def sql(self, sql: str) -> None:
         self.run(self.psql_argv(sql))
 
-    def django(self, code: str) -> str:
-        """Run Python in the app's `manage.py shell`; its stdout."""
-        return self.run(self.manage_argv(), stdin=code)
+    def manage_json(self, *arguments: str):
+        """The JSON line a management command of the application prints (its contract
+        with the calibration: calibration_facts, calibration_accounts)."""
+        out = self.run(self.manage_argv(*arguments)).strip()
+        if not out:
+            raise TargetError(f"no answer from manage.py {' '.join(arguments)}")
+        return json.loads(out.splitlines()[-1])
 
 
 def _run(argv, stdin, timeout, env=None, cwd=None) -> str:
@@ -121,64 +130,22 @@ def _run(argv, stdin, timeout, env=None, cwd=None) -> str:
 
 
 # --- a host of an inventory -------------------------------------------------------------
-SSH_FACTS = (
-    '{{ {"address": ansible_host | default(inventory_hostname), '
-    '"port": ansible_port | default(22), "user": ansible_user | default(""), '
-    '"key": ansible_ssh_private_key_file | default(""), '
-    '"common_args": ansible_ssh_common_args | default(""), '
-    '"extra_args": ansible_ssh_extra_args | default(""), '
-    '"public_name": regbank_public_name | default("") } | to_json }}'
-)
-
-
-def ansible_ssh_settings(inventory: Path, host: str) -> dict:
-    """The host's SSH settings as Ansible renders them from the inventory."""
-    ansible = shutil.which("ansible") or str(Path(sys.executable).with_name("ansible"))
-    env = {
-        **os.environ,
-        "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
-    }
-    argv = [ansible, host, "-i", str(inventory), "-m", "ansible.builtin.debug"]
-    argv += ["-a", f"msg={SSH_FACTS}"]
-    try:
-        out = _run(argv, None, 120, env=env, cwd=KIT_DIR)
-    except TargetError as exc:
-        raise TargetError(f"cannot read {host}'s SSH settings from {inventory}: {exc}") from exc
-    try:
-        # The JSON document alone: callbacks enabled in ansible.cfg (profile_tasks)
-        # print their own lines before and after it.
-        start = re.search(r"^\{", out, re.M)
-        document, _ = json.JSONDecoder().raw_decode(out, start.start() if start else 0)
-        result = document["plays"][0]["tasks"][0]["hosts"][host]
-        msg = result["msg"]
-        return json.loads(msg) if isinstance(msg, str) else msg
-    except (KeyError, IndexError, ValueError) as exc:
-        raise TargetError(f"{host} is not a host of {inventory} ({out[-300:]})") from exc
-
-
 @dataclass
 class SshTarget(Target):
+    runner: SshRunner | None = None  # the host's SSH connection, with the inventory's settings
     address: str = ""
-    port: int = 22
-    user: str = ""
-    key: str = ""
-    ssh_args: list[str] = field(default_factory=list)
     db_unit: str = "postgresql@15-main.service"
     app_unit: str = "regbank-app.service"
     web_unit: str = "nginx.service"
 
     @classmethod
     def from_inventory(cls, inventory: Path, host: str, **overrides) -> SshTarget:
-        s = ansible_ssh_settings(inventory, host)
+        rendered = render_host(inventory, host, ("regbank_public_name",))
         target = cls(
             name=host,
-            address=s["address"],
-            port=int(s["port"]),
-            user=s["user"],
-            key=s["key"],
-            ssh_args=shlex.split(s["common_args"]) + shlex.split(s["extra_args"]),
-            host_header=s.get("public_name") or None,
+            runner=SshRunner(rendered),
+            address=rendered.address,
+            host_header=rendered.variables.get("regbank_public_name") or None,
             **overrides,
         )
         if not target.base_url:
@@ -191,21 +158,11 @@ class SshTarget(Target):
         target.app_journal_unit = target.app_unit
         return target
 
-    def ssh_argv(self) -> list[str]:
-        argv = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-p", str(self.port)]
-        if self.key:
-            argv += ["-i", self.key]
-        destination = f"{self.user}@{self.address}" if self.user else self.address
-        return [*argv, *self.ssh_args, destination]
-
-    def _become(self, argv: list[str], user: str = "root") -> list[str]:
-        if self.user in ("", "root"):
-            return argv if user == "root" else ["runuser", "-u", user, "--", *argv]
-        return ["sudo", "-n", *([] if user == "root" else ["-u", user]), *argv]
-
     def run(self, argv, stdin=None, timeout=600, user="root"):
-        remote = shlex.join(self._become(argv, user))
-        return _run([*self.ssh_argv(), remote], stdin, timeout)
+        try:
+            return self.runner.run(argv, stdin=stdin, timeout=timeout, become_user=user).stdout
+        except RemoteError as exc:
+            raise TargetError(str(exc)) from exc
 
     def psql_argv(self, sql):
         return ["runuser", "-u", "postgres", "--", "psql", "-XAtq", "-v", "ON_ERROR_STOP=1"] + [
@@ -215,12 +172,16 @@ class SshTarget(Target):
             sql,
         ]
 
-    def manage_argv(self):
-        return ["regbank-manage", "shell"]
+    def manage_argv(self, *arguments):
+        return ["regbank-manage", *arguments]
 
     def fetch_ca(self, dest: Path, path: str = "/etc/regbank/pki/ca.crt") -> Path:
         dest.write_text(self.run(["cat", path]), encoding="utf-8")
         return dest
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.close()
 
 
 # --- the app started on this machine -----------------------------------------------------
@@ -240,10 +201,6 @@ class LocalApp(Target):
     _env: dict = field(default_factory=dict)
 
     def start(self, say=print) -> LocalApp:
-        if str(APP_DIR) not in sys.path:
-            sys.path.insert(0, str(APP_DIR))
-        from regbank_app.testing.pgcluster import ClusterError, TempCluster, free_port_hint
-
         self.work_dir = Path(tempfile.mkdtemp(prefix="regbank-calibrate-app-"))
         say("local app: starting a throwaway PostgreSQL 15 cluster")
         self._cluster = TempCluster(port=free_port_hint(), server_settings=LOCAL_SERVER_SETTINGS)
@@ -335,8 +292,8 @@ class LocalApp(Target):
             sql,
         ]
 
-    def manage_argv(self):
-        return [sys.executable, "manage.py", "shell"]
+    def manage_argv(self, *arguments):
+        return [sys.executable, "manage.py", *arguments]
 
     def close(self) -> None:
         if self._gunicorn and self._gunicorn.poll() is None:

@@ -28,6 +28,7 @@ from capacity_planner.calibrate.runner import Phase, Run, RunSettings, analytics
 from capacity_planner.calibrate.target import Target
 from capacity_planner.calibration import Calibration
 from capacity_planner.model import analytics_request_ms
+from regbank_devtools.stats import percentile
 
 GOAL = 0.25
 QUANTILE = 0.95
@@ -113,14 +114,6 @@ def predict(
     extra = math.log(wait / (1 - QUANTILE)) / theta if wait > 1 - QUANTILE else 0.0
     by_type = {k: service_ms[k] * stretch + beyond_ms[k] + extra * 1000 for k in active}
     return Prediction(utilisation, busy, high * 1000, by_type, service_ms, wait, False)
-
-
-def percentile(values: list[float], q: float = QUANTILE) -> float:
-    """Nearest-rank percentile (as the app's bench reports p95)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 def measured_figures(phase: dict, cores: float, scope: str) -> dict:

@@ -9,10 +9,9 @@ import pytest
 from calibrate_helpers import raw
 
 from capacity_planner.calibrate import coefficients, runner, validate
-from capacity_planner.calibrate.target import PROBE, TargetError, ansible_ssh_settings
+from capacity_planner.calibrate.target import PROBE
 from capacity_planner.calibration import COEFFICIENT_FIELDS, load_calibration
 from regbank.commands.calibrate import CalibrateError, parse_rates
-from regbank_foundation.paths import KIT_ROOT
 
 
 def _written(tmp_path, data):
@@ -259,12 +258,3 @@ def test_markdown_table_says_whether_within_goal():
     assert lines["загрузка ЦП"].endswith("| да |")
     assert lines["p95 всех запросов"].endswith("| нет |")
     assert lines["p95: чтение"].endswith("| да |")
-
-
-def test_ssh_settings_are_read_through_ansible_with_the_kits_config():
-    # ansible.cfg enables profile_tasks, which prints around the JSON Ansible answers with.
-    settings = ansible_ssh_settings(KIT_ROOT / "inventory" / "example", "region-srv")
-    assert settings["address"] == "10.20.0.10"
-    assert settings["public_name"] == "bank.region.local"
-    with pytest.raises(TargetError, match="not a host"):
-        ansible_ssh_settings(KIT_ROOT / "inventory" / "example", "no-such-host")
