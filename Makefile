@@ -12,8 +12,10 @@ UV_VERSION := 0.13.9
 # Debian packages the controller needs: Docker engine and debootstrap for the lab,
 # PostgreSQL and nginx for the application's tests, OpenSSH client for the lab,
 # apt-cacher-ng as the package proxy every lab and molecule container shares,
-# poppler-utils to read the evidence pack's PDFs back in tests.
-APT_PACKAGES := docker.io debootstrap openssh-client postgresql-15 nginx-light \
+# poppler-utils to read the evidence pack's PDFs back in tests, openssh-server for the
+# SSH runner's tests (they start their own sshd on 127.0.0.1; where systemd runs, the
+# package also enables Debian's ssh service).
+APT_PACKAGES := docker.io debootstrap openssh-client openssh-server postgresql-15 nginx-light \
                 chromium fonts-dejavu-core locales apt-cacher-ng poppler-utils
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
