@@ -85,14 +85,6 @@ def check(
     return register
 
 
-def check_ids() -> frozenset[str]:
-    return frozenset(REGISTRY)
-
-
-def measures_of(check_id: str) -> tuple[str, ...]:
-    return REGISTRY[check_id].measures
-
-
 # Importing the modules registers their checks.
 from security_profiles.checks import (  # noqa: E402,F401  (registration side effect)
     accounts,
