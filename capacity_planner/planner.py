@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+
 from capacity_planner import model
 from capacity_planner.calibration import Coefficients
 from capacity_planner.model import (
@@ -234,68 +236,138 @@ class RegionPlan:
         return tuple(mo.code for mo in self.municipalities if mo.has_server)
 
 
-class _Volumes:
-    """Projected volumes of every МО, and the sums a site needs."""
+@dataclass(frozen=True)
+class _Sums:
+    """Volumes of a set of МО added up: one value per year of ``_Volumes.years``."""
 
-    def __init__(self, region: Region, scale: float):
+    entry: list[float]
+    other: list[float]
+    records: list[float]
+    users: list[float]
+    rollup: list[float]  # monthly rollup rows the year adds
+    analytics_requests: list[float]  # the МО users' own analytics requests
+    analytics_rows: list[float]  # Σ requests × rollup rows each reads (a year of its МО)
+    cards: list[float]  # current and archived, at the end of the year
+    registry_rows: list[float]
+    open_rows: list[float]  # registry rows of cases still on record
+    events: list[float]  # audit events within the retention period
+    kept_rollup: list[float]  # rollup rows of the same period
+    largest_rollup: list[float]  # one МО's rollup of the year, the largest of the set
+
+    def activity(self, column: int) -> Activity:
+        return Activity(self.entry[column], self.other[column])
+
+
+class _Volumes:
+    """Projected volumes of every МО as arrays (a row per МО, a column per year), and
+    their sums over any set of МО: what a site serves, applies, publishes or stores.
+
+    Every quantity of an МО is summed in one numpy operation, so sizing a site costs
+    the same whether it holds ten МО or ten thousand.
+    """
+
+    def __init__(self, region: Region, c: Coefficients, projected: np.ndarray, years: list[int]):
         self.region = region
-        self.by_mo = {mo.code: project(mo, region, scale) for mo in region.municipalities}
-        self.years = sorted(next(iter(self.by_mo.values())))
+        self.c = c
+        self.years = years
+        self.column = {year: column for column, year in enumerate(years)}
+        self.row = {mo.code: row for row, mo in enumerate(region.municipalities)}
+        self._projected = projected
+        entry, other, records, users = projected
+        total = entry + other
+        rollup = np.minimum(total, users * model.MONTHS_PER_YEAR * c.rollup_rows_per_user_month)
+        requests = other * region.load_profile.analytics_share
+        turnover = region.growth.card_turnover_per_year
+        # A case stays on record 1 / turnover years on average (on record = new cards a
+        # year × time on record): the registry rows of the last that many years are open.
+        open_years = 1 / turnover if turnover else math.inf
+        open_entry = np.zeros_like(entry)
+        for column in range(len(years)):
+            for age in range(column + 1):
+                open_entry[:, column] += entry[:, column - age] * _overlap(age, open_years)
+        kept = region.retention.audit_events_years
+        self._rollup = rollup
+        self._stack = np.stack(
+            [
+                entry,
+                other,
+                records,
+                users,
+                rollup,
+                requests,
+                requests * rollup,
+                records + turnover * np.cumsum(records, axis=1),
+                np.cumsum(entry, axis=1) * c.registry_rows_per_entry_action,
+                open_entry * c.registry_rows_per_entry_action,
+                _last_years(total, kept),
+                _last_years(rollup, kept),
+            ]
+        )
+        self.every = self._sums_of(self._stack.sum(axis=1), rollup.max(axis=0))
         growth = region.growth.users_per_year
         self.regional_users = {
             year: region.regional_site.users.total * (1 + growth) ** max(0, year - region.base_year)
-            for year in self.years
+            for year in years
         }
 
-    def activity(self, codes: tuple[str, ...], year: int) -> Activity:
-        return sum((self.by_mo[code][year].activity for code in codes), Activity())
+    @classmethod
+    def of(cls, region: Region, c: Coefficients) -> "_Volumes":
+        projections = [project(mo, region) for mo in region.municipalities]
+        years = sorted(projections[0])
+        projected = np.array(
+            [
+                [[quantity(p[year]) for year in years] for p in projections]
+                for quantity in (
+                    lambda v: v.activity.entry,
+                    lambda v: v.activity.other,
+                    lambda v: v.records,
+                    lambda v: v.users,
+                )
+            ]
+        )
+        return cls(region, c, projected, years)
 
-    def all_users(self, year: int) -> float:
-        return self.regional_users[year] + sum(v[year].users for v in self.by_mo.values())
+    def scaled(self, multiplier: float) -> "_Volumes":
+        """Every МО's volumes multiplied (the regional officers stay as they are)."""
+        return _Volumes(self.region, self.c, self._projected * multiplier, self.years)
 
-    def stored(self, codes: tuple[str, ...], year: int, c: Coefficients) -> StoredData:
-        """What the database of a site holding ``codes`` contains at the end of ``year``.
+    def sums(self, codes: tuple[str, ...]) -> _Sums:
+        if len(codes) == len(self.row):  # codes are unique: every МО
+            return self.every
+        rows = [self.row[code] for code in codes]
+        width = len(self.years)
+        largest = self._rollup[rows].max(axis=0) if rows else np.zeros(width)
+        return self._sums_of(self._stack[:, rows, :].sum(axis=1), largest)
 
-        A case stays on record 1 / turnover years on average (on record = new cards a
-        year × time on record), so the registry rows of the last that many years
-        belong to open cases.
-        """
-        region = self.region
-        first = self.years[0]
-        kept_from = year - region.retention.audit_events_years + 1
-        hot_share = min(1.0, region.load_profile.hot_audit_months / model.MONTHS_PER_YEAR)
-        turnover = region.growth.card_turnover_per_year
-        open_years = 1 / turnover if turnover else math.inf
-        cards = rows = open_rows = events = rollup = 0.0
-        for code in codes:
-            volumes = self.by_mo[code]
-            past = [volumes[y] for y in range(first, year + 1)]
-            cards += volumes[year].records + turnover * sum(v.records for v in past)
-            rows += sum(v.activity.entry for v in past) * c.registry_rows_per_entry_action
-            open_rows += c.registry_rows_per_entry_action * sum(
-                v.activity.entry * _overlap(age, open_years) for age, v in enumerate(reversed(past))
-            )
-            kept = range(max(first, kept_from), year + 1)
-            events += sum(volumes[y].activity.total for y in kept)
-            rollup += sum(self.rollup_rows((code,), y, c) for y in kept)
-        hot = self.activity(codes, year).total * hot_share
-        return StoredData(cards, rows, open_rows, events, hot, rollup, self.all_users(year))
+    @staticmethod
+    def _sums_of(totals: np.ndarray, largest_rollup: np.ndarray) -> _Sums:
+        return _Sums(*totals.tolist(), largest_rollup=largest_rollup.tolist())
 
-    def rollup_rows(self, codes: tuple[str, ...], year: int, c: Coefficients) -> float:
-        """Rows of the analytics' monthly rollup that a year of these МО makes."""
-        return sum(
-            model.rollup_rows_per_year(
-                self.by_mo[code][year].users, self.by_mo[code][year].activity.total, c
-            )
-            for code in codes
+    def mo_activity(self, code: str, year: int) -> Activity:
+        entry, other = self._projected[:2, self.row[code], self.column[year]].tolist()
+        return Activity(entry, other)
+
+    def stored(self, held: _Sums, year: int) -> StoredData:
+        """What the database of a site holding these МО contains at the end of ``year``."""
+        column = self.column[year]
+        profile = self.region.load_profile
+        hot_share = min(1.0, profile.hot_audit_months / model.MONTHS_PER_YEAR)
+        return StoredData(
+            cards=held.cards[column],
+            registry_rows=held.registry_rows[column],
+            open_case_rows=held.open_rows[column],
+            audit_events=held.events[column],
+            hot_audit_events=held.activity(column).total * hot_share,
+            rollup_rows=held.kept_rollup[column],
+            users=self.regional_users[year] + self.every.users[column],
         )
 
-    def new_bytes_per_day(self, codes: tuple[str, ...], year: int, c: Coefficients) -> float:
+    def new_bytes_per_day(self, held: _Sums, year: int) -> float:
         """Bytes the database gains per calendar day: new cards, registry rows, audit events."""
-        activity = self.activity(codes, year)
-        new_cards = self.region.growth.card_turnover_per_year * sum(
-            self.by_mo[code][year].records for code in codes
-        )
+        c = self.c
+        column = self.column[year]
+        activity = held.activity(column)
+        new_cards = self.region.growth.card_turnover_per_year * held.records[column]
         registry = model.registry_on_disk(
             new_cards * c.card_row_bytes
             + activity.entry * c.registry_rows_per_entry_action * c.registry_row_bytes,
@@ -304,13 +376,22 @@ class _Volumes:
         return (registry + model.audit_on_disk(activity.total, c)) / model.DAYS_PER_YEAR
 
 
+def _last_years(values: np.ndarray, years: int) -> np.ndarray:
+    """For each column, the sum of it and the columns before it, ``years`` in all."""
+    cumulative = np.cumsum(values, axis=1)
+    earlier = np.zeros_like(cumulative)
+    if years < values.shape[1]:
+        earlier[:, years:] = cumulative[:, :-years]
+    return cumulative - earlier
+
+
 def _overlap(age: int, window_years: float) -> float:
     """The share of the year ``age`` years back that falls within the last window_years."""
     return max(0.0, min(1.0, window_years - age))
 
 
 def plan_region(region: Region, c: Coefficients) -> RegionPlan:
-    volumes = _Volumes(region, 1.0)
+    volumes = _Volumes.of(region, c)
     municipalities = tuple(
         _municipality_plan(mo, region, volumes, c) for mo in region.municipalities
     )
@@ -318,14 +399,14 @@ def plan_region(region: Region, c: Coefficients) -> RegionPlan:
     sites = _size_sites(region, volumes, server_codes, c)
     offload = None
     if sites[0].exceeds:
-        offload = _recommend_offload(region, volumes, municipalities, c)
+        offload = _recommend_offload(region, volumes, municipalities, sites[0], c)
     return RegionPlan(
         region=region,
         municipalities=municipalities,
         sites=sites,
         uplink_need_mbps=_uplink_need_mbps(region, volumes, municipalities, c),
         offload=offload,
-        scale=single_server_limit(region, c),
+        scale=single_server_limit(volumes),
     )
 
 
@@ -333,7 +414,7 @@ def _municipality_plan(
     mo: Municipality, region: Region, volumes: _Volumes, c: Coefficients
 ) -> MunicipalityPlan:
     year = region.horizon_end
-    peak = _peak_requests(volumes.activity((mo.code,), year), region, c)
+    peak = _peak_requests(volumes.mo_activity(mo.code, year), region, c)
     demand = model.link_mbps(model.online_bytes_per_second(peak, c), region.network)
     need = max(region.online_work.min_bandwidth_mbps, demand)
     problems = []
@@ -388,7 +469,7 @@ def _peak_requests(activity: Activity, region: Region, c: Coefficients) -> Reque
 def _replicated_bytes_per_year(
     region: Region, volumes: _Volumes, code: str, c: Coefficients
 ) -> float:
-    return model.replication_bytes(volumes.activity((code,), region.horizon_end), c)
+    return model.replication_bytes(volumes.mo_activity(code, region.horizon_end), c)
 
 
 def _replication_bytes_per_second(
@@ -419,7 +500,7 @@ def _uplink_need_mbps(
     year = region.horizon_end
     online = tuple(mo.code for mo in municipalities if not mo.has_server)
     servers = [mo.code for mo in municipalities if mo.has_server]
-    peak = _peak_requests(volumes.activity(online, year), region, c)
+    peak = _peak_requests(volumes.sums(online).activity(volumes.column[year]), region, c)
     regional = model.peak_per_second(
         _regional_analytics_requests(region, volumes, year), region.load_profile
     )
@@ -444,7 +525,8 @@ def _regional_analytics_requests(region: Region, volumes: _Volumes, year: int) -
 
 def _layouts(region: Region, server_codes: tuple[str, ...]) -> list[SiteLayout]:
     every = tuple(mo.code for mo in region.municipalities)
-    online = tuple(code for code in every if code not in server_codes)
+    with_server = set(server_codes)
+    online = tuple(code for code in every if code not in with_server)
     regional = SiteLayout(
         name=REGIONAL_SITE,
         role=SiteRole.REGIONAL,
@@ -482,40 +564,56 @@ def _size_sites(
 
 
 def _analytics_loads(
-    layout: SiteLayout, region: Region, volumes: _Volumes, year: int, c: Coefficients
-) -> list[AnalyticsLoad]:
-    """Analytics of each served МО over a year of its own rollup, and of the regional
-    officers over a year of the whole region's (the views' default period)."""
-    share = region.load_profile.analytics_share
-    loads = [
-        AnalyticsLoad(
-            requests=volumes.activity((code,), year).other * share,
-            scope_rollup_rows=volumes.rollup_rows((code,), year, c),
-        )
-        for code in layout.served
-    ]
+    layout: SiteLayout, served: _Sums, region: Region, volumes: _Volumes, year: int
+) -> tuple[list[AnalyticsLoad], float]:
+    """Analytics of the served МО, each over a year of its own rollup, and of the regional
+    officers over a year of the whole region's (the views' default period); and the
+    rollup rows of the heaviest request.
+
+    A request's CPU is linear in the rows it reads, so the served МО's requests are one
+    load reading their request-weighted mean of rows: the same CPU as one load per МО.
+    """
+    column = volumes.column[year]
+    requests = served.analytics_requests[column]
+    mean_rows = served.analytics_rows[column] / requests if requests else 0.0
+    loads = [AnalyticsLoad(requests=requests, scope_rollup_rows=mean_rows)]
+    heaviest = served.largest_rollup[column] if layout.served else 0.0
     if layout.regional_users:
+        regional_rows = volumes.every.rollup[column]
         loads.append(
             AnalyticsLoad(
                 requests=_regional_analytics_requests(region, volumes, year),
-                scope_rollup_rows=volumes.rollup_rows(tuple(volumes.by_mo), year, c),
+                scope_rollup_rows=regional_rows,
             )
         )
-    return loads
+        heaviest = max(heaviest, regional_rows)
+    return loads, heaviest
+
+
+@dataclass(frozen=True)
+class _SiteVolumes:
+    """A site's МО summed by what it does with them (see SiteLayout)."""
+
+    served: _Sums
+    applied: _Sums
+    published: _Sums
+    stored: _Sums
 
 
 def _site_year(
     layout: SiteLayout,
+    sums: _SiteVolumes,
     year: int,
     region: Region,
     volumes: _Volumes,
     c: Coefficients,
 ) -> SiteYear:
     profile = region.load_profile
-    served = volumes.activity(layout.served, year)
-    applied = volumes.activity(layout.applied, year)
-    published = volumes.activity(layout.published, year)
-    analytics = _analytics_loads(layout, region, volumes, year, c)
+    column = volumes.column[year]
+    served = sums.served.activity(column)
+    applied = sums.applied.activity(column)
+    published = sums.published.activity(column)
+    analytics, heaviest_rows = _analytics_loads(layout, sums.served, region, volumes, year)
     yearly = model.requests_for(served, sum(load.requests for load in analytics), c)
     peak = Requests(
         read=model.peak_per_second(yearly.read, profile),
@@ -526,7 +624,7 @@ def _site_year(
     busy = model.busy_cores(peak, analytics, replicated, profile, c)
     applied_peak = applied.scaled(model.peak_per_second(1.0, profile))
 
-    database = model.database_size(volumes.stored(layout.stored, year, c), c)
+    database = model.database_size(volumes.stored(sums.stored, year), c)
     wal_year = model.wal_bytes(served + applied, c)
     wal_per_working_day = wal_year / profile.working_days_per_year
     max_wal = model.max_wal_size_mib(model.peak_per_second(wal_year, profile))
@@ -539,7 +637,7 @@ def _site_year(
     )
     backups = model.backup_storage(
         database,
-        volumes.new_bytes_per_day(layout.stored, year, c),
+        volumes.new_bytes_per_day(sums.stored, year),
         wal_year / model.DAYS_PER_YEAR,
         region.backups,
         c,
@@ -549,10 +647,9 @@ def _site_year(
         peak=peak,
         busy_cores=busy,
         cores_needed=model.cores_needed(busy, region.sizing.cpu_target_utilisation, c),
-        analytics_seconds=max(
-            (model.analytics_request_ms(load.scope_rollup_rows, c) / 1000 for load in analytics),
-            default=0.0,
-        ),
+        analytics_seconds=model.analytics_request_ms(heaviest_rows, c) / 1000
+        if layout.served or layout.regional_users
+        else 0.0,
         iops=model.iops(peak, applied_peak, c),
         database=database,
         wal_bytes_per_working_day=wal_per_working_day,
@@ -569,8 +666,12 @@ def _site_year(
 
 def _size_site(layout: SiteLayout, region: Region, volumes: _Volumes, c: Coefficients) -> SitePlan:
     """Size a site for the end of the horizon; keep every year for the report."""
+    sums = _SiteVolumes(
+        *(volumes.sums(codes) for codes in (layout.served, layout.applied, layout.published)),
+        stored=volumes.sums(layout.stored),
+    )
     years = tuple(
-        _site_year(layout, year, region, volumes, c)
+        _site_year(layout, sums, year, region, volumes, c)
         for year in range(region.base_year, region.horizon_end + 1)
     )
     final = years[-1]
@@ -592,7 +693,7 @@ def _size_site(layout: SiteLayout, region: Region, volumes: _Volumes, c: Coeffic
         if over
     )
     users = round(
-        sum(volumes.by_mo[code][region.horizon_end].users for code in layout.served)
+        sums.served.users[volumes.column[region.horizon_end]]
         + (volumes.regional_users[region.horizon_end] if layout.regional_users else 0)
     )
     return SitePlan(
@@ -618,43 +719,59 @@ def _recommend_offload(
     region: Region,
     volumes: _Volumes,
     municipalities: tuple[MunicipalityPlan, ...],
+    regional: SitePlan,
     c: Coefficients,
 ) -> Offload:
-    """Move the busiest online МО onto municipal servers until the regional server's CPU
-    and RAM fit; its disk holds every МО's data whatever the topology."""
-    servers = [mo.code for mo in municipalities if mo.has_server]
-    candidates = sorted(
-        (mo for mo in municipalities if not mo.has_server and mo.wish is not ServerWish.NEVER),
-        key=lambda mo: mo.peak_rps,
-        reverse=True,
+    """The fewest of the busiest online МО (not `never`) to move onto municipal servers
+    so that the regional server's CPU and RAM fit, as far as moving them helps at all;
+    its disk holds every МО's data whatever the topology.
+
+    Moving МО takes their online load off the regional server, so the resources it can
+    fix are those that moving every candidate fixes; the fewest МО that fix them are
+    found by bisection over the candidates, busiest first.
+    """
+    servers = tuple(mo.code for mo in municipalities if mo.has_server)
+    candidates = tuple(
+        mo.code
+        for mo in sorted(
+            (mo for mo in municipalities if not mo.has_server and mo.wish is not ServerWish.NEVER),
+            key=lambda mo: mo.peak_rps,
+            reverse=True,
+        )
     )
-    added: list[str] = []
-    regional = _size_site(_layouts(region, tuple(servers))[0], region, volumes, c)
-    for mo in candidates:
-        if not {Resource.VCPU, Resource.RAM} & set(regional.exceeds):
-            break
-        added.append(mo.code)
-        layout = _layouts(region, (*servers, *added))[0]
-        regional = _size_site(layout, region, volumes, c)
-    if {Resource.VCPU, Resource.RAM} & set(regional.exceeds):
-        added = []  # no number of municipal servers helps: say so rather than list them all
-    return Offload(codes=tuple(added), remaining=regional.exceeds)
+
+    def exceeded(count: int) -> set[Resource]:
+        layout = _layouts(region, (*servers, *candidates[:count]))[0]
+        return set(_size_site(layout, region, volumes, c).exceeds)
+
+    over = {Resource.VCPU, Resource.RAM} & set(regional.exceeds)
+    fixable = over - exceeded(len(candidates))
+    if not fixable:
+        return Offload(codes=(), remaining=regional.exceeds)
+    fails, fits = 0, len(candidates)
+    while fits - fails > 1:
+        middle = (fails + fits) // 2
+        if fixable & exceeded(middle):
+            fails = middle
+        else:
+            fits = middle
+    remaining = exceeded(fits)
+    return Offload(codes=candidates[:fits], remaining=tuple(r for r in Resource if r in remaining))
 
 
-def _regional_alone(region: Region, c: Coefficients, multiplier: float) -> SitePlan:
-    """The regional server with every МО online, volumes multiplied."""
-    layout = _layouts(region, ())[0]
-    return _size_site(layout, region, _Volumes(region, multiplier), c)
+def _regional_alone(volumes: _Volumes) -> SitePlan:
+    """The regional server with every МО online."""
+    return _size_site(_layouts(volumes.region, ())[0], volumes.region, volumes, volumes.c)
 
 
-def single_server_limit(region: Region, c: Coefficients) -> ScaleLimit:
+def single_server_limit(volumes: _Volumes) -> ScaleLimit:
     """For each resource, the smallest volume multiplier at which one regional server
     (all МО online) exceeds the server limits; found by bisection on a log scale."""
     limits: dict[Resource, float | None] = {}
     for resource in Resource:
 
         def exceeded(multiplier: float, resource: Resource = resource) -> bool:
-            return resource in _regional_alone(region, c, multiplier).exceeds
+            return resource in _regional_alone(volumes.scaled(multiplier)).exceeds
 
         limits[resource] = _first_exceeding(exceeded)
     reached = [m for m in limits.values() if m is not None]
@@ -662,7 +779,7 @@ def single_server_limit(region: Region, c: Coefficients) -> ScaleLimit:
     curve = []
     for step in range(SCALE_SEARCH_STEPS + 1):
         multiplier = 0.25 * (top / 0.25) ** (step / SCALE_SEARCH_STEPS)
-        site = _regional_alone(region, c, multiplier)
+        site = _regional_alone(volumes.scaled(multiplier))
         curve.append(ScalePoint(multiplier, site.vcpu, site.ram_gib, site.final.server_disk / GIB))
     return ScaleLimit(limits=limits, curve=tuple(curve))
 

@@ -16,6 +16,7 @@ from capacity_planner.model import GIB
 from capacity_planner.planner import MunicipalityPlan, RegionPlan
 
 MAX_MUNICIPAL_LINES = 8
+MAX_LINK_BARS = 60
 COLOURS = {
     "data": "#4878a8",
     "wal": "#e49444",
@@ -142,7 +143,14 @@ def _link_colour(mo: MunicipalityPlan) -> str:
 
 
 def _links(plan: RegionPlan) -> Figure:
-    municipalities = list(reversed(plan.municipalities))  # the first МО at the top
+    shown = plan.municipalities
+    if len(shown) > MAX_LINK_BARS:
+        # A bar per МО of a large region would not fit a page (or an image): the МО whose
+        # link has the least to spare; the table of the report lists every МО.
+        tightest = sorted(shown, key=lambda mo: mo.link.bandwidth_mbps / mo.link_need_mbps)
+        kept = {mo.code for mo in tightest[:MAX_LINK_BARS]}
+        shown = tuple(mo for mo in shown if mo.code in kept)
+    municipalities = list(reversed(shown))  # the first МО at the top
     figure = Figure(figsize=(8, 1.8 + 0.28 * len(municipalities)), layout="constrained")
     axes = figure.subplots()
     positions = range(len(municipalities))
@@ -172,7 +180,10 @@ def _links(plan: RegionPlan) -> Figure:
         *axes.get_legend_handles_labels()[0],
     ]
     figure.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8)
-    axes.set_title("Нужная и имеющаяся пропускная способность канала МО")
+    title = "Нужная и имеющаяся пропускная способность канала МО"
+    if len(shown) < len(plan.municipalities):
+        title += f"\n({len(shown)} из {len(plan.municipalities)}: с наименьшим запасом канала)"
+    axes.set_title(title)
     return figure
 
 

@@ -199,3 +199,21 @@ def test_generous_limits_are_never_reached(sample_data, write_region, shipped_co
 def test_municipal_site_names_follow_the_inventory():
     assert municipal_site_name("MO-3") == "mo3-srv"
     assert municipal_site_name("mo_12") == "mo12-srv"
+
+
+def test_cpu_and_ram_both_over_get_both_advices(shipped_coefficients, tmp_path):
+    """Moving the busiest МО fixes the CPU but never the RAM (the regional server holds
+    every МО's hot set): the plan names the МО for the CPU and advises on the RAM."""
+    data = yaml.safe_load(LARGE_REGION.read_text(encoding="utf-8"))
+    data["server_limits"].update(max_ram_gib=16, max_vcpu=4)
+    data["sizing"]["cpu_target_utilisation"] = 0.05  # the regional server needs 10 vCPU
+    path = tmp_path / "large.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    plan = plan_region(load_region(path), shipped_coefficients)
+    assert set(plan.regional.exceeds) == {Resource.VCPU, Resource.RAM}
+    assert plan.offload.codes, "the МО that bring the CPU within the limit"
+    assert plan.offload.remaining == (Resource.RAM,)
+    findings = " ".join(report.findings(plan))
+    assert f"дать муниципальные серверы МО {', '.join(plan.offload.codes)}" in findings
+    assert "ОЗУ: горячий набор" in findings
+    assert "max_vcpu" not in findings  # the CPU is dealt with by the МО named
