@@ -7,9 +7,11 @@ what has that label, plus the key it generated.
 """
 
 import ipaddress
+import os
 import shlex
 import shutil
 import stat
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -430,6 +432,42 @@ def status(inventory_path: Path) -> list[HostStatus]:
             reachable = key_file(host.network).exists() and ssh_runner(host).answers()
         result.append(HostStatus(host, container.status, system, reachable))
     return result
+
+
+def _typed(path: Path) -> str:
+    """A path as the operator would type it here: relative to the current folder."""
+    return os.path.relpath(path, Path.cwd())
+
+
+def welcome(inventory_path: Path) -> list[str]:
+    """How to reach the lab's bank from this machine: its address, its public name (by
+    IP the application answers 400), the region CA to trust, the first administrator."""
+    inventory = load_valid_inventory(inventory_path)
+    regional = next((h for h in inventory.hosts.values() if "regional" in h.groups), None)
+    name = inventory.region_vars.get("regbank_public_name")
+    if regional is None or not name:
+        return []
+    address = regional.vars["ansible_host"]
+    network = lab_from_inventory(inventory).network
+    ca_file = STATE_DIR / network / "ca.pem"
+    ca_vars = Path(inventory_path) / "group_vars" / "all" / "pki_ca.yml"
+    if ca_vars.exists():
+        ca_file.write_text(
+            yaml.safe_load(ca_vars.read_text(encoding="utf-8"))["pki_ca_certificate"]
+        )
+    admin = regional.vars.get("registry_app_admin_username", "admin")
+    vault = Path(inventory_path) / "group_vars" / "all" / "vault.yml"
+    return [
+        f"Банк: https://{name}/ (сервер {regional.name}, {address}).",
+        f"Приложение отвечает только по имени {name}: добавьте в /etc/hosts строку",
+        f"  {address} {name}",
+        f"и доверьте браузеру сертификат УЦ региона {_typed(ca_file)}, или без этого:",
+        f"  curl --resolve {name}:443:{address} --cacert {_typed(ca_file)} https://{name}/",
+        f"Первый администратор: {admin}; пароль показывает",
+        f"  {_typed(Path(sys.executable).parent / 'ansible-vault')} view"
+        f" --vault-password-file {_typed(STATE_DIR / network / 'vault-password')} {_typed(vault)}",
+        "  (ключ vault_registry_app_admin_password)",
+    ]
 
 
 def running_host(inventory_path: Path, name: str) -> LabHost:

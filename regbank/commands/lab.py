@@ -70,7 +70,9 @@ def run(args) -> int:
     elif args.action == "down":
         lab.down(args.inventory, purge=args.purge)
     elif args.action == "status":
-        return print_status(args.inventory)
+        code = print_status(args.inventory)
+        print("\n" + "\n".join(lab.welcome(args.inventory)))
+        return code
     elif args.action == "ssh":
         host = lab.running_host(args.inventory, args.host)
         with lab.ssh_runner(host) as runner:

@@ -4,6 +4,7 @@ security headers are there, and the first administrator logs in.
 """
 
 import re
+import shlex
 import ssl
 from http.cookies import SimpleCookie
 
@@ -87,3 +88,15 @@ def test_first_administrator_logs_in_over_https(site):
     )
     assert home.status == 200
     assert "Администратор" in home.data.decode()
+
+
+def test_lab_status_says_how_to_reach_the_bank(site, site_lab):
+    """The welcome `make lab` ends with: the commands it prints work as printed."""
+    status = run("regbank", "lab", "-i", str(site_lab), "status").stdout
+    assert f"https://{site['name']}/" in status and f"{site['address']} {site['name']}" in status
+    curl = next(line for line in status.splitlines() if line.strip().startswith("curl "))
+    page = run(*shlex.split(curl.strip()), "-sS", "-o", "/dev/null", "-w", "%{http_code}")
+    assert page.stdout in ("200", "302"), page.stdout  # curl fails on a wrong name or CA
+    shown = next(line for line in status.splitlines() if " view --vault-password-file " in line)
+    vault = run(*shlex.split(shown.strip())).stdout
+    assert yaml.safe_load(vault)["vault_registry_app_admin_password"] == site["password"]
