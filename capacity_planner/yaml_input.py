@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from regbank_foundation import located_yaml
 from regbank_foundation.errors import RegbankError
-from regbank_foundation.located_yaml import KeyPath, LocatedDocument, YamlFileError
+from regbank_foundation.located_yaml import KeyPath, LocatedDocument, YamlFileError, yaml_kind
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -94,9 +94,9 @@ def _describe(document: LocatedDocument, model: type[BaseModel], item: dict) -> 
     elif kind in ("literal_error", "enum"):
         message = f"expected one of {ctx.get('expected')}, got {given!r}"
     elif kind in ("dict_type", "model_type", "model_attributes_type"):
-        message = f"expected a mapping of keys, got {_yaml_kind(given)}"
+        message = f"expected a mapping of keys, got {yaml_kind(given)}"
     elif kind == "list_type":
-        message = f"expected a list, got {_yaml_kind(given)}"
+        message = f"expected a list, got {yaml_kind(given)}"
     elif kind in ("string_type", "bool_type", "bool_parsing"):
         expected = "text" if kind == "string_type" else "true or false"
         message = f"expected {expected}, got {given!r}"
@@ -114,16 +114,6 @@ def _describe(document: LocatedDocument, model: type[BaseModel], item: dict) -> 
 def _plain_number(value: Any) -> Any:
     """1.0 -> 1, so a bound reads as the user would write it."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def _yaml_kind(value: Any) -> str:
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return repr(value)
 
 
 def _unknown_key_message(model: type[BaseModel], key_path: KeyPath) -> str:

@@ -34,6 +34,17 @@ def format_key_path(key_path: KeyPath) -> str:
     return text
 
 
+def yaml_kind(value: Any) -> str:
+    """A YAML reader's word for a value found: "a mapping", "a list", or the value (5, 'x')."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
 class Duplicate(NamedTuple):
     """A key given twice in one mapping; PyYAML (and Ansible) keep the second."""
 

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from regbank_foundation.located_yaml import LocatedLoader, YamlFileError, parse_yaml, read_text
+from regbank_foundation.located_yaml import (
+    LocatedLoader,
+    YamlFileError,
+    parse_yaml,
+    read_text,
+    yaml_kind,
+)
 
 HOSTS_FILE = "hosts.yml"
 ROLE_GROUPS = ("regional", "municipal", "workstations", "backup", "backup_drill")
@@ -165,7 +171,7 @@ class _Reader:
         if data is BROKEN:
             return VarsLayer(file, {}, unread="broken")
         if data is not None and not isinstance(data, dict):
-            self.problem(file, "", f"expected a mapping of variables, found {type_name(data)}")
+            self.problem(file, "", f"expected a mapping of variables, found {yaml_kind(data)}")
             return VarsLayer(file, {}, unread="broken")
         return VarsLayer(file, data or {})
 
@@ -182,7 +188,7 @@ class _Reader:
             return True  # an empty file: no hosts, which the checks report
         if not isinstance(data, dict):
             self.problem(
-                self.hosts_file, "", f"expected a mapping of groups (all:), found {type_name(data)}"
+                self.hosts_file, "", f"expected a mapping of groups (all:), found {yaml_kind(data)}"
             )
             return False
         for name, body in data.items():
@@ -199,7 +205,7 @@ class _Reader:
             self.problem(
                 self.hosts_file,
                 path,
-                f"expected a group (a mapping with hosts, children, vars), found {type_name(body)}",
+                f"expected a group (a mapping with hosts, children, vars), found {yaml_kind(body)}",
             )
             return
         for key, value in body.items():
@@ -211,7 +217,7 @@ class _Reader:
                 if isinstance(value, dict):
                     group.inline.append(VarsLayer(self.hosts_file, value))
                 elif value is not None:
-                    message = f"expected a mapping of variables, found {type_name(value)}"
+                    message = f"expected a mapping of variables, found {yaml_kind(value)}"
                     self.problem(self.hosts_file, f"{path}.vars", message)
             else:
                 message = "unexpected key; expected hosts, children or vars"
@@ -221,7 +227,7 @@ class _Reader:
         if hosts is None:
             return
         if not isinstance(hosts, dict):
-            message = f"expected a mapping of host names (name: per line), found {type_name(hosts)}"
+            message = f"expected a mapping of host names (name: per line), found {yaml_kind(hosts)}"
             self.problem(self.hosts_file, path, message)
             return
         for name, host_vars in hosts.items():
@@ -236,7 +242,7 @@ class _Reader:
                 self.problem(
                     self.hosts_file,
                     f"{path}.{name}",
-                    f"expected the host's variables as a mapping, found {type_name(host_vars)}",
+                    f"expected the host's variables as a mapping, found {yaml_kind(host_vars)}",
                 )
 
     def read_children(self, group: Group, children: Any, path: str) -> None:
@@ -244,7 +250,7 @@ class _Reader:
             return
         if not isinstance(children, dict):
             message = "expected a mapping of group names (name: per line), found "
-            self.problem(self.hosts_file, path, message + type_name(children))
+            self.problem(self.hosts_file, path, message + yaml_kind(children))
             return
         for name, body in children.items():
             self.read_group(str(name), body, f"{path}.{name}", parent=group.name)
@@ -340,17 +346,6 @@ def _plain_file(layers: list[VarsLayer]) -> Path | None:
     plain = [layer.file for layer in layers if layer.unread != "encrypted"]
     main = [file for file in plain if file.name in ("main.yml", "main.yaml")]
     return (main or plain or [None])[-1]
-
-
-def type_name(value: Any) -> str:
-    """A YAML reader's word for a value's type."""
-    if value is None:
-        return "an empty value"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"{type(value).__name__} {value!r}"
 
 
 def _merge(layers: list[VarsLayer]) -> tuple[dict[str, Any], dict[str, Path]]:
