@@ -104,6 +104,12 @@ calibrate: venv
 	$(BIN)/regbank calibrate -i inventory/lab --host region-srv \
 	  --out capacity_planner/calibration/lab-$$(date +%F).yaml $(CALIBRATE_ARGS)
 
+## How long `regbank plan` takes for generated regions of 100, 1000 and 10 000 МО
+## (the median of three runs each); figures in docs/capacity-planner.md. ~3 minutes.
+.PHONY: bench-planner
+bench-planner: venv
+	$(BIN)/python -m capacity_planner.bench
+
 ## Regenerate the lock file after changing pyproject.toml.
 lock: venv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
