@@ -8,9 +8,10 @@ it does not fit, recommend which МО to move onto municipal servers; find how f
 the volumes can grow before a single regional server is no longer enough.
 """
 
+import copy
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 
 import numpy as np
@@ -258,6 +259,9 @@ class _Sums:
         return Activity(self.entry[column], self.other[column])
 
 
+_ANALYTICS_ROWS = [item.name for item in fields(_Sums)].index("analytics_rows")
+
+
 class _Volumes:
     """Projected volumes of every МО as arrays (a row per МО, a column per year), and
     their sums over any set of МО: what a site serves, applies, publishes or stores.
@@ -328,8 +332,16 @@ class _Volumes:
         return cls(region, c, projected, years)
 
     def scaled(self, multiplier: float) -> "_Volumes":
-        """Every МО's volumes multiplied (the regional officers stay as they are)."""
-        return _Volumes(self.region, self.c, self._projected * multiplier, self.years)
+        """Every МО's volumes multiplied (the regional officers stay as they are). Each
+        summed quantity is linear in the volumes, but requests × rows is quadratic."""
+        scaled = copy.copy(self)
+        scaled._projected = self._projected * multiplier
+        scaled._rollup = self._rollup * multiplier
+        factors = np.full((len(self._stack), 1, 1), multiplier)
+        factors[_ANALYTICS_ROWS] = multiplier**2
+        scaled._stack = self._stack * factors
+        scaled.every = self._sums_of(scaled._stack.sum(axis=1), scaled._rollup.max(axis=0))
+        return scaled
 
     def sums(self, codes: tuple[str, ...]) -> _Sums:
         if len(codes) == len(self.row):  # codes are unique: every МО
@@ -759,19 +771,20 @@ def _recommend_offload(
     return Offload(codes=candidates[:fits], remaining=tuple(r for r in Resource if r in remaining))
 
 
-def _regional_alone(volumes: _Volumes) -> SitePlan:
-    """The regional server with every МО online."""
-    return _size_site(_layouts(volumes.region, ())[0], volumes.region, volumes, volumes.c)
+def _regional_alone(layout: SiteLayout, volumes: _Volumes) -> SitePlan:
+    """The regional server with every МО online (``layout``)."""
+    return _size_site(layout, volumes.region, volumes, volumes.c)
 
 
 def single_server_limit(volumes: _Volumes) -> ScaleLimit:
     """For each resource, the smallest volume multiplier at which one regional server
     (all МО online) exceeds the server limits; found by bisection on a log scale."""
+    alone = _layouts(volumes.region, ())[0]
     limits: dict[Resource, float | None] = {}
     for resource in Resource:
 
         def exceeded(multiplier: float, resource: Resource = resource) -> bool:
-            return resource in _regional_alone(volumes.scaled(multiplier)).exceeds
+            return resource in _regional_alone(alone, volumes.scaled(multiplier)).exceeds
 
         limits[resource] = _first_exceeding(exceeded)
     reached = [m for m in limits.values() if m is not None]
@@ -779,7 +792,7 @@ def single_server_limit(volumes: _Volumes) -> ScaleLimit:
     curve = []
     for step in range(SCALE_SEARCH_STEPS + 1):
         multiplier = 0.25 * (top / 0.25) ** (step / SCALE_SEARCH_STEPS)
-        site = _regional_alone(volumes.scaled(multiplier))
+        site = _regional_alone(alone, volumes.scaled(multiplier))
         curve.append(ScalePoint(multiplier, site.vcpu, site.ram_gib, site.final.server_disk / GIB))
     return ScaleLimit(limits=limits, curve=tuple(curve))
 

@@ -39,6 +39,8 @@ TOPOLOGY_NAMES = {
 ROLE_NAMES = {SiteRole.REGIONAL: "региональный", SiteRole.MUNICIPAL: "муниципальный"}
 RESOURCE_NAMES = {Resource.VCPU: "vCPU", Resource.RAM: "ОЗУ", Resource.DISK: "диск сервера"}
 REPORT_FILES = ("report.md", "report.html")  # each rendered from templates/<name>.j2
+# Beyond this many sites or МО the console lists the ones that need attention first.
+MAX_CONSOLE_ROWS = 30
 # Beyond this many МО in one finding the summary lists codes only; the table has reasons.
 MAX_REASONS_IN_FINDINGS = 3
 
@@ -666,7 +668,8 @@ def summary_lines(plan: RegionPlan, calibration: Calibration) -> list[str]:
         f"{'журналы':>9}{'копии':>9}{'IOPS':>7}"
     )
     lines.append(header)
-    for site in plan.sites:
+    sites = plan.sites[: MAX_CONSOLE_ROWS + 1]  # the regional server first
+    for site in sites:
         final = site.final
         lines.append(
             f"  {site.layout.name:<14}{ROLE_NAMES[site.layout.role]:<15}{site.vcpu:>5}"
@@ -674,13 +677,26 @@ def summary_lines(plan: RegionPlan, calibration: Calibration) -> list[str]:
             f"{gib(final.logs_disk):>9}{gib(final.backup_disk):>9}"
             f"{count(site.iops_required):>7}"
         )
+    if len(plan.sites) > len(sites):
+        lines.append(
+            f"  … и ещё {len(plan.sites) - len(sites)} муниципальных серверов "
+            "(все — в report.md и host_vars/)"
+        )
     lines += ["", "МО (канал, Мбит/с: есть / нужно):"]
-    for mo in plan.municipalities:
+    shown = plan.municipalities
+    if len(shown) > MAX_CONSOLE_ROWS:
+        # A large region: the МО that need attention (a server, a link below the
+        # thresholds) come first; the report's table lists them all.
+        noted = [mo for mo in shown if mo.has_server or mo.online_at_risk]
+        shown = noted[:MAX_CONSOLE_ROWS] or shown[:MAX_CONSOLE_ROWS]
+    for mo in shown:
         line = (
             f"  {mo.code:<8}{mbps(mo.link.bandwidth_mbps):>8} / {mbps(mo.link_need_mbps):<8}"
             f"{decision_text(mo)}"
         )
         why = server_reason_text(mo, plan) if mo.has_server else link_problem_text(mo, plan)
         lines.append(f"{line}: {why}".replace("`", "") if why else line)
+    if len(shown) < len(plan.municipalities):
+        lines.append(f"  … и ещё {len(plan.municipalities) - len(shown)} МО (все — в report.md)")
     lines += ["", *(f"- {item}".replace("`", "") for item in findings(plan)[1:])]
     return lines

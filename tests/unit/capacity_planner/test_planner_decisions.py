@@ -4,7 +4,8 @@ import pytest
 import yaml
 from planner_helpers import LARGE_REGION, SAMPLE_REGION
 
-from capacity_planner import report
+from capacity_planner import bench, plots, report
+from capacity_planner.calibration import load_calibration
 from capacity_planner.planner import (
     REGIONAL_SITE,
     Resource,
@@ -14,7 +15,7 @@ from capacity_planner.planner import (
     plan_region,
     project,
 )
-from capacity_planner.region import load_region
+from capacity_planner.region import Region, load_region
 
 
 @pytest.fixture
@@ -217,3 +218,18 @@ def test_cpu_and_ram_both_over_get_both_advices(shipped_coefficients, tmp_path):
     assert f"дать муниципальные серверы МО {', '.join(plan.offload.codes)}" in findings
     assert "ОЗУ: горячий набор" in findings
     assert "max_vcpu" not in findings  # the CPU is dealt with by the МО named
+
+
+def test_a_region_of_a_thousand_mo_is_planned_and_summed_up_briefly(shipped_coefficients):
+    """The МО are summed as arrays: a thousand plan in well under a second of CPU, and the
+    console and the links chart show the МО that need attention, not all of them."""
+    region = Region.model_validate(bench.region_of(1000))
+    plan = plan_region(region, shipped_coefficients)
+    servers = [mo for mo in plan.municipalities if mo.has_server]
+    assert len(plan.sites) == len(servers) + 1 > 100
+    lines = report.summary_lines(plan, load_calibration())
+    assert len(lines) < 100
+    assert "  … и ещё 970 МО (все — в report.md)" in lines
+    assert f"  … и ещё {len(servers) - 30} муниципальных серверов" in "\n".join(lines)
+    bars = plots._links(plan).axes[0].patches
+    assert len(bars) == plots.MAX_LINK_BARS
