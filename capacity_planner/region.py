@@ -86,7 +86,7 @@ class UsersByAgency(_Input):
 
 
 class Link(_Input):
-    bandwidth_mbps: Number = Field(gt=0, le=10**6)  # guaranteed rate towards the regional centre
+    bandwidth_mbps: Number = Field(ge=0.001, le=10**6)  # guaranteed, towards the regional centre
     availability: Number = Field(gt=0, le=1)  # share of working time the link is up
 
 
@@ -152,7 +152,7 @@ class Backups(_Input):
 class OnlineWork(_Input):
     """Thresholds below which an МО cannot work online and needs a municipal server."""
 
-    min_bandwidth_mbps: Number = Field(1.0, gt=0, le=10**6)
+    min_bandwidth_mbps: Number = Field(1.0, ge=0.001, le=10**6)
     min_availability: Number = Field(0.99, gt=0, le=1)
 
 
@@ -181,7 +181,7 @@ class ServerLimits(_Input):
 
 class RegionalSite(_Input):
     users: UsersByAgency = UsersByAgency()  # regional officers (analytics, control)
-    uplink_mbps: Number = Field(100, gt=0, le=10**6)
+    uplink_mbps: Number = Field(100, ge=0.001, le=10**6)
 
 
 class Region(_Input):
