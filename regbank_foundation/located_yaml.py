@@ -137,6 +137,10 @@ def parse_yaml(
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         reason = error.problem or error.context or "invalid YAML"
+        if error.context == "while scanning a quoted scalar" and error.context_mark:
+            # The file's end is where PyYAML noticed; the quote left open is the mistake.
+            mark = error.context_mark
+            reason = f"a quoted string starts here and is never closed ({reason})"
         raise YamlFileError(path, reason, mark.line + 1 if mark else None, syntax=True) from error
     except yaml.YAMLError as error:
         raise YamlFileError(path, str(error), syntax=True) from error

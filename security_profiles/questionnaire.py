@@ -26,6 +26,11 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _is_number(answer: str) -> bool:
+    """Digits 0-9 only: str.isdigit() also takes ² and other digits int() refuses."""
+    return answer.isascii() and answer.isdigit()
+
+
 def _yes(ask: Ask, tell: Tell, question: str) -> bool:
     while True:
         answer = ask(f"{question} [д/н]: ").strip().lower()
@@ -41,7 +46,7 @@ def _choice(ask: Ask, tell: Tell, question: str, options: dict[Key, str]) -> Key
         tell(f"  {number}. {options[key]}")
     while True:
         answer = ask(f"Номер [1-{len(keys)}]: ").strip()
-        if answer.isdigit() and 1 <= int(answer) <= len(keys):
+        if _is_number(answer) and 1 <= int(answer) <= len(keys):
             return keys[int(answer) - 1]
         tell(f"Введите число от 1 до {len(keys)}.")
 
@@ -49,7 +54,7 @@ def _choice(ask: Ask, tell: Tell, question: str, options: dict[Key, str]) -> Key
 def _count(ask: Ask, tell: Tell, question: str) -> int:
     while True:
         answer = ask(f"{question}: ").strip().replace(" ", "")
-        if answer.isdigit():
+        if _is_number(answer):
             return int(answer)
         tell("Введите целое число, например 45000.")
 

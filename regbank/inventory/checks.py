@@ -189,10 +189,17 @@ def _topology(inventory: Inventory, codes: set[str] | None) -> list[Problem]:
 def _addresses(inventory: Inventory) -> list[Problem]:
     seen: dict[str, Host] = {}
     problems = []
+    lab_subnet = _lab_subnet(inventory.region_vars)
     for host in inventory.hosts.values():
         address = host.vars.get("ansible_host")
         if not isinstance(address, str) or is_opaque(address):
             continue
+        # A local connection never uses the address (the kit's own tests run so).
+        if host.vars.get("ansible_connection") != "local":
+            message = _unreachable(address) or _outside_lab(address, lab_subnet, inventory)
+            if message:
+                file = host.sources["ansible_host"]
+                problems.append(inventory.problem(file, "ansible_host", message))
         other = seen.setdefault(_address_key(address), host)
         if other is not host:
             other_file = inventory.rel(other.sources["ansible_host"])
@@ -209,3 +216,55 @@ def _address_key(address: str) -> str:
         return str(ipaddress.ip_address(address))
     except ValueError:
         return address.lower()
+
+
+def _unreachable(address: str) -> str:
+    """Why no host can be reached at this address over the network, or ""."""
+    if address.lower() in ("localhost", "localhost.localdomain"):
+        return "localhost is the controller itself, not the host; expected the host's address"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    if ip.is_loopback:
+        what = "a loopback address: it is the controller itself, not the host"
+    elif ip.is_unspecified:
+        what = "the unspecified address: no host can be reached at it"
+    elif ip.is_multicast:
+        what = "a multicast address: it names a group, not a host"
+    elif ip == ipaddress.IPv4Address("255.255.255.255"):
+        what = "the broadcast address: it names every host of the network, not one"
+    else:
+        return ""
+    return f"{address} is {what}; expected the host's own address"
+
+
+def _lab_subnet(region_vars: dict[str, Any]) -> ipaddress.IPv4Network | None:
+    """The lab's subnet (regbank_lab.subnet), when this is a lab inventory that names one."""
+    lab = region_vars.get("regbank_lab")
+    subnet = lab.get("subnet") if isinstance(lab, dict) else None
+    try:
+        network = ipaddress.ip_network(subnet) if isinstance(subnet, str) else None
+    except ValueError:
+        return None  # `regbank lab` reports a bad subnet itself
+    return network if isinstance(network, ipaddress.IPv4Network) else None
+
+
+def _outside_lab(address: str, subnet: ipaddress.IPv4Network | None, inventory: Inventory) -> str:
+    """A lab host's address must be one `regbank lab up` can give its container."""
+    if subnet is None:
+        return ""
+    where = (
+        f"regbank_lab.subnet {subnet} in {inventory.rel(inventory.region_sources['regbank_lab'])}"
+    )
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        if not is_hostname(address):
+            return ""  # not an address at all: the schema says so
+        return f"a lab host needs an IPv4 address inside {where}, found the name {address}"
+    if ip.version == 6:
+        return f"the lab is IPv4 only: expected an IPv4 address inside {where}, found {address}"
+    if ip not in subnet or ip in (subnet.network_address, subnet.broadcast_address):
+        return f"a lab host needs an address inside {where}, found {address}"
+    return ""

@@ -107,7 +107,12 @@ class Inventory:
 
     @property
     def region_file(self) -> Path:
-        """Where region-wide keys are kept (or should be added)."""
+        """Where region-wide keys are kept (or should be added): group_vars/all/main.yml in
+        a group_vars/all/ folder, even when it was deleted, never a role's file beside it."""
+        files = [layer.file for layer in self.groups["all"].files]
+        folder = self.path / "group_vars" / "all"
+        if any(folder in file.parents for file in files):
+            return _plain_file(self.groups["all"].files, main_only=True) or folder / "main.yml"
         return _plain_file(self.groups["all"].files) or self.path / "group_vars" / "all.yml"
 
 
@@ -185,7 +190,9 @@ class _Reader:
             self.problem(self.hosts_file, "", "is vault-encrypted; keep hosts.yml in plain text")
             return False
         if data is None:
-            return True  # an empty file: no hosts, which the checks report
+            message = "is empty; expected the region's groups and hosts (all: children: ...)"
+            self.problem(self.hosts_file, "", message)
+            return False
         if not isinstance(data, dict):
             self.problem(
                 self.hosts_file, "", f"expected a mapping of groups (all:), found {yaml_kind(data)}"
@@ -340,12 +347,12 @@ def _dir_files(directory: Path) -> list[Path]:
     return files
 
 
-def _plain_file(layers: list[VarsLayer]) -> Path | None:
-    """Where a missing key should go: main.yml of a vars folder, else the last file
-    that is not vault-encrypted."""
+def _plain_file(layers: list[VarsLayer], main_only: bool = False) -> Path | None:
+    """Where a missing key should go: main.yml of a vars folder, else (unless main_only)
+    the last file that is not vault-encrypted."""
     plain = [layer.file for layer in layers if layer.unread != "encrypted"]
     main = [file for file in plain if file.name in ("main.yml", "main.yaml")]
-    return (main or plain or [None])[-1]
+    return (main or ([] if main_only else plain) or [None])[-1]
 
 
 def _merge(layers: list[VarsLayer]) -> tuple[dict[str, Any], dict[str, Path]]:

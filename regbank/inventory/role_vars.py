@@ -19,7 +19,7 @@ import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from regbank.inventory.loader import Host, Inventory, Problem
-from regbank.inventory.schema import is_opaque
+from regbank.inventory.schema import is_opaque, shown
 from regbank_foundation.paths import KIT_ROOT
 
 ROLES_DIR = KIT_ROOT / "roles"
@@ -76,9 +76,23 @@ def _host_problems(inventory: Inventory, host: Host, specs) -> list[Problem]:
         if _judged_later(value):
             continue
         result = ArgumentSpecValidator({name: spec}).validate({name: value})
-        for error in result.error_messages:
+        converted = result.validated_parameters.get(name)
+        errors = result.error_messages or _count_problems(spec, value, converted)
+        for error in errors:
             problems.append(inventory.problem(file, name, f"role {role}: {error}"))
     return problems
+
+
+def _count_problems(spec: dict[str, Any], value: Any, converted: Any) -> list[str]:
+    """An int of a role is a count, a port, a size or a time: never a boolean (Ansible
+    would take true for 1) and never below zero."""
+    if spec.get("type") != "int":
+        return []
+    if isinstance(value, bool):
+        return [f"expected a whole number, found {shown(value)}"]
+    if isinstance(converted, int) and converted < 0:
+        return [f"expected a whole number of 0 or more, found {shown(value)}"]
+    return []
 
 
 def check_role_variables(inventory: Inventory, roles_dir: Path = ROLES_DIR) -> list[Problem]:

@@ -63,6 +63,14 @@ def write(file: Path, text: str) -> None:
     file.write_text(text, encoding="utf-8")
 
 
+def not_a_lab(lab: Path) -> Path:
+    """The lab copy as an ordinary region: without regbank_lab, whose hosts need addresses
+    `regbank lab up` can give (IPv4, inside its subnet)."""
+    lab_block = "regbank_lab:\n  network: regbank-lab\n  subnet: 10.89.0.0/24\n"
+    edit(lab / "group_vars" / "all" / "main.yml", lab_block, "")
+    return lab
+
+
 def problems(path: Path) -> list[str]:
     return [str(problem) for problem in validate_inventory(path)]
 
@@ -164,7 +172,7 @@ def test_bad_address(lab: Path, address: str) -> None:
 
 @pytest.mark.parametrize("address", ["fd00:89::13", "mo3-srv.region.example", "mo3-srv"])
 def test_good_addresses(lab: Path, address: str) -> None:
-    set_key(lab / "host_vars" / "mo3-srv.yml", "ansible_host", f'"{address}"')
+    set_key(not_a_lab(lab) / "host_vars" / "mo3-srv.yml", "ansible_host", f'"{address}"')
     assert problems(lab) == []
 
 
@@ -177,7 +185,7 @@ def test_duplicate_address(lab: Path) -> None:
 
 
 def test_duplicate_address_however_written(lab: Path) -> None:
-    set_key(lab / "host_vars" / "ws-mo1.yml", "ansible_host", '"fd00::21"')
+    set_key(not_a_lab(lab) / "host_vars" / "ws-mo1.yml", "ansible_host", '"fd00::21"')
     set_key(lab / "host_vars" / "ws-mo3.yml", "ansible_host", '"fd00:0::0021"')
     assert "address fd00:0::0021 is also ws-mo1's" in only_problem(lab)
 
@@ -436,6 +444,30 @@ def test_key_defined_twice(lab: Path) -> None:
     )
 
 
+def test_an_empty_hosts_yml_says_so(lab: Path) -> None:
+    write(lab / "hosts.yml", "")
+    assert only_problem(lab) == (
+        "lab/hosts.yml: is empty; expected the region's groups and hosts (all: children: ...)"
+    )
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(lab: Path) -> None:
+    filler = "".join(f"baseline_unused_{n}: {n}\n" for n in range(40))
+    write(lab / "host_vars" / "ws-mo3.yml", 'mo: MO-3\nansible_host: "10.89.0.23\n' + filler)
+    assert only_problem(lab) == (
+        "lab/host_vars/ws-mo3.yml: line 2: not valid YAML: a quoted string starts here and "
+        "is never closed (found unexpected end of stream)"
+    )
+
+
+def test_a_deleted_region_file_is_named_not_a_file_beside_it(lab: Path) -> None:
+    (lab / "group_vars" / "all" / "main.yml").unlink()
+    found = problems(lab)
+    assert found, "the region's keys are missing"
+    for line in found:
+        assert line.startswith("lab/group_vars/all/main.yml: regbank_"), line
+
+
 def test_hosts_yml_missing(lab: Path) -> None:
     (lab / "hosts.yml").unlink()
     assert only_problem(lab) == (
@@ -661,6 +693,50 @@ def test_every_playbook_imports_preflight_first() -> None:
         assert first == "preflight.yml", f"{playbook.name} must import preflight.yml first"
 
 
+@pytest.mark.parametrize(
+    ("address", "what"),
+    [
+        ("127.0.0.1", "a loopback address"),
+        ('"::1"', "a loopback address"),
+        ("localhost", "localhost is the controller itself"),
+        ("0.0.0.0", "the unspecified address"),  # noqa: S104 - a bad input under test
+        ("255.255.255.255", "the broadcast address"),
+        ("224.0.0.1", "a multicast address"),
+    ],
+)
+def test_an_address_no_host_is_reached_at_is_refused(lab: Path, address: str, what: str) -> None:
+    set_key(not_a_lab(lab) / "host_vars" / "mo3-srv.yml", "ansible_host", address)
+    found = only_problem(lab)
+    assert found.startswith("lab/host_vars/mo3-srv.yml: ansible_host: "), found
+    assert what in found
+
+
+def test_a_loopback_address_is_fine_with_a_local_connection(lab: Path) -> None:
+    set_key(not_a_lab(lab) / "host_vars" / "mo3-srv.yml", "ansible_host", "127.0.0.3")
+    set_key(lab / "host_vars" / "mo3-srv.yml", "ansible_connection", "local")
+    assert problems(lab) == []
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("10.90.0.13", "a lab host needs an address inside regbank_lab.subnet 10.89.0.0/24 "
+         "in lab/group_vars/all/main.yml, found 10.90.0.13"),
+        ("10.89.0.255", "a lab host needs an address inside regbank_lab.subnet"),
+        ('"fd00:89::13"', "the lab is IPv4 only: expected an IPv4 address inside "
+         "regbank_lab.subnet 10.89.0.0/24"),
+        ("mo3-srv.lab.example", "a lab host needs an IPv4 address inside regbank_lab.subnet"),
+    ],
+)  # fmt: skip
+def test_a_lab_host_outside_the_labs_subnet_is_refused(
+    lab: Path, address: str, message: str
+) -> None:
+    set_key(lab / "host_vars" / "mo3-srv.yml", "ansible_host", address)
+    found = only_problem(lab)
+    assert found.startswith("lab/host_vars/mo3-srv.yml: ansible_host: "), found
+    assert message in found
+
+
 # --- role variables against the roles' argument specs -----------------------------
 
 
@@ -678,6 +754,25 @@ def test_role_variable_of_the_wrong_type_is_refused(lab: Path) -> None:
     found = only_problem(lab)
     assert found.startswith("lab/host_vars/ws-mo1/baseline.yml: baseline_admin_sudo_nopasswd: ")
     assert "not a valid boolean" in found
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("true", "expected a whole number, found true"),
+     ("-5", "expected a whole number of 0 or more, found -5"),
+     ('"-5"', 'expected a whole number of 0 or more, found "-5"')],
+)  # fmt: skip
+def test_an_integer_role_variable_is_never_a_boolean_or_negative(
+    lab: Path, value: str, expected: str
+) -> None:
+    # `postgresql_max_connections: true` would render max_connections = True
+    write(
+        lab / "group_vars" / "regional" / "postgresql.yml", f"postgresql_max_connections: {value}\n"
+    )
+    assert only_problem(lab) == (
+        "lab/group_vars/regional/postgresql.yml: postgresql_max_connections: "
+        f"role postgresql: {expected}"
+    )
 
 
 def test_role_variable_set_for_a_group_is_reported_once(lab: Path) -> None:

@@ -41,3 +41,14 @@ def test_bad_answers_are_asked_again():
     assert "Ответьте «д» (да) или «н» (нет)." in shown
     assert "Введите целое число, например 45000." in shown
     assert "Введите число от 1 до 3." in shown
+
+
+def test_only_digits_0_to_9_are_numbers():
+    # "²" is a digit to str.isdigit() that int() refuses (a traceback once); "٣" int()
+    # would read as 3, but a count typed so is a slip: both are asked again.
+    answers = ["н", "н", "н", "д", "²", "٣", "45000", "²", "3", "н"]
+    result, shown = _run(answers)
+    assert result.subjects == 45000
+    assert result.threat_type == 3
+    assert shown.count("Введите целое число, например 45000.") == 2
+    assert "Введите число от 1 до 3." in shown

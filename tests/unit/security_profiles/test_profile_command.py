@@ -85,3 +85,10 @@ def test_level_input_ending_early(monkeypatch):
     monkeypatch.setattr("sys.stdin", _Terminal("д\n"))
     with pytest.raises(RegbankError, match="input ended"):
         run(["profile", "level"])
+
+
+def test_level_from_a_file_that_is_not_utf8_is_refused_naming_it(tmp_path):
+    path = tmp_path / "level.yaml"
+    path.write_bytes(b"categories: [special]\nsubjects: \xff\xfe\n")
+    with pytest.raises(RegbankError, match=r"level.yaml: expected UTF-8 text"):
+        run(["profile", "level", "--from", str(path)])
