@@ -6,9 +6,10 @@ Each region repeats the sample's ten МО with the links of the large region's c
 (make_large_region.py), so the mixed topology gives about one МО in six a municipal
 server. The command runs as a user runs it (a new interpreter: reading and checking
 the file, planning, writing the report, charts and host_vars); the figure is the
-median of the runs, with the planning step alone (plan_region, in this process)
-beside it. The header names the date, the machine and its load average, to be
-copied with the table into docs/capacity-planner.md.
+median of the runs. Beside it, the same run in this process (its modules already
+imported) and two of its steps: reading and checking the file, and planning. The
+header names the date, the machine and its load average, to be copied with the
+table into docs/capacity-planner.md.
 """
 
 import argparse
@@ -24,10 +25,11 @@ from pathlib import Path
 
 import yaml
 
-from capacity_planner.calibration import load_calibration
+from capacity_planner.calibration import MEASURED_CALIBRATION, load_calibration
 from capacity_planner.examples.make_large_region import LINK_VARIATION, SAMPLE
 from capacity_planner.planner import plan_region
 from capacity_planner.region import load_region
+from capacity_planner.run import run_plan
 
 DEFAULT_SIZES = (100, 1000, 10_000)
 
@@ -76,8 +78,9 @@ def load() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def time_command(region_file: Path, out: Path) -> tuple[float, float]:
-    """Seconds and peak memory (MiB) of one `regbank plan` in a new interpreter."""
+def time_command(region_file: Path, out: Path) -> tuple[float, float, float]:
+    """Seconds, CPU seconds (user + system: what a busy machine does not stretch) and
+    peak memory (MiB) of one `regbank plan` in a new interpreter."""
     argv = [sys.executable, "-m", "regbank.cli", "plan", str(region_file), "--out", str(out)]
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -87,18 +90,25 @@ def time_command(region_file: Path, out: Path) -> tuple[float, float]:
     if process.returncode != 0:
         raise SystemExit(f"regbank plan failed:\n{process.stderr.read().decode()}")
     process.stderr.close()
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def time_planning(region_file: Path, runs: int) -> float:
-    region = load_region(region_file)
+def time_steps(region_file: Path, out: Path, runs: int) -> tuple[float, float, float]:
+    """Median seconds, in this process (modules imported), of the whole run, of reading
+    and checking the region file, and of planning."""
     coefficients = load_calibration().coefficients
-    seconds = []
-    for _ in range(runs):
+    whole, reading, planning = [], [], []
+    for run in range(runs):
+        start = time.perf_counter()
+        run_plan(region_file, MEASURED_CALIBRATION, out / str(run), datetime.date.today())
+        whole.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        region = load_region(region_file)
+        reading.append(time.perf_counter() - start)
         start = time.perf_counter()
         plan_region(region, coefficients)
-        seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds)
+        planning.append(time.perf_counter() - start)
+    return statistics.median(whole), statistics.median(reading), statistics.median(planning)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,8 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         print("PYTHONDONTWRITEBYTECODE is set: every run compiles the modules it imports")
     print()
-    print("| МО | файл, МБ | regbank plan, с (медиана; мин–макс) | память, МиБ | расчёт, с |")
-    print("|---:|---:|---:|---:|---:|")
+    print(
+        "| МО | файл, МБ | regbank plan, с (медиана; мин–макс) | его ЦП, с | память, МиБ "
+        "| в процессе, с | из них чтение и проверка, с | из них расчёт, с |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory(prefix="bench-planner-") as work:
         for size in args.sizes:
             region_file = Path(work) / f"region-{size}.yaml"
@@ -125,12 +138,16 @@ def main(argv: list[str] | None = None) -> int:
                 time_command(region_file, Path(work) / f"plan-{size}-{run}")
                 for run in range(args.runs)
             ]
-            seconds = [s for s, _ in runs]
+            seconds = [s for s, _, _ in runs]
+            whole, reading, planning = time_steps(
+                region_file, Path(work) / f"in-process-{size}", args.runs
+            )
             print(
                 f"| {size} | {region_file.stat().st_size / 1e6:.2f} "
                 f"| {statistics.median(seconds):.1f} ({min(seconds):.1f}–{max(seconds):.1f}) "
-                f"| {max(m for _, m in runs):.0f} "
-                f"| {time_planning(region_file, args.runs):.2f} |",
+                f"| {statistics.median(cpu for _, cpu, _ in runs):.1f} "
+                f"| {max(memory for _, _, memory in runs):.0f} "
+                f"| {whole:.1f} | {reading:.1f} | {planning:.2f} |",
                 flush=True,
             )
     print()
