@@ -8,6 +8,7 @@ import sys
 from regbank import commands
 from regbank_foundation import __version__
 from regbank_foundation.errors import RegbankError
+from regbank_foundation.inventory_hosts import put_ansible_on_path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    put_ansible_on_path()
     try:
         return args.func(args)
     except RegbankError as error:

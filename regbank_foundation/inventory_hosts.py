@@ -98,6 +98,17 @@ def ansible_program(name: str) -> str:
     return found
 
 
+def put_ansible_on_path() -> None:
+    """Programs the kit starts by name (testinfra's `ansible-inventory`, a user's hooks)
+    find the Ansible installed beside this interpreter first: `.venv/bin/regbank` works
+    without an activated venv."""
+    beside = Path(sys.executable).parent
+    if (beside / "ansible").is_file():
+        path = os.environ.get("PATH", "")
+        if str(beside) not in path.split(os.pathsep):
+            os.environ["PATH"] = os.pathsep.join(filter(None, [str(beside), path]))
+
+
 def ansible_env(**extra: str) -> dict[str, str]:
     """The environment Ansible runs in: the kit's ansible.cfg unless one is chosen."""
     env = dict(os.environ)
