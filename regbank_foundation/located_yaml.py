@@ -130,7 +130,12 @@ def parse_yaml(
     text: str, path: Path, loader: type[LocatedLoader] = LocatedLoader
 ) -> LocatedDocument:
     """Parse one YAML document once: its data, key-path lines and duplicate keys."""
-    reader = loader(text)
+    try:
+        reader = loader(text)  # refuses a character YAML never allows, as the others
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        problem = f"character {error.character:#06x} is not allowed in YAML ({error.reason})"
+        raise YamlFileError(path, problem, line, syntax=True) from error
     try:
         root = reader.get_single_node()
         data = reader.construct_document(root) if root is not None else None

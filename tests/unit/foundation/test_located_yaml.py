@@ -53,3 +53,10 @@ def test_syntax_errors_and_unreadable_files_name_the_file(tmp_path):
         read_yaml(binary)
     with pytest.raises(YamlFileError, match="cannot read the file"):
         read_yaml(tmp_path / "absent.yaml")
+
+
+def test_a_character_yaml_never_allows_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "nul.yaml"
+    path.write_text("a: 1\nb: \x00\n", encoding="utf-8")
+    with pytest.raises(YamlFileError, match=rf"{path}:2: YAML syntax error: character 0x0000"):
+        read_yaml(path)
