@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.apps import apps
 
-DOWN_APPS = ("directory", "accounts")
+DOWN_APPS = ("directory", "accounts", "quality")
 UP_APPS = ("registry", "prevention", "commission", "raids", "audit")
 
 

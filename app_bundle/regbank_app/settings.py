@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "raids",
     "audit",
     "analytics",
+    "quality",
 ]
 
 MIDDLEWARE = [

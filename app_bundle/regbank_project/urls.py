@@ -13,4 +13,5 @@ urlpatterns = [
     path("raids/", include("raids.urls")),
     path("audit/", include("audit.urls")),
     path("analytics/", include("analytics.urls")),
+    path("quality/", include("quality.urls")),
 ]
