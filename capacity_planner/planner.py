@@ -89,10 +89,11 @@ def project(mo: Municipality, region: Region, scale: float = 1.0) -> dict[int, M
             mo.records * scale,
             mo.users.total * scale,
         )
-    base = volumes[region.base_year]
+    base_year = region.base_year
+    base = volumes[base_year]
     growth = region.growth
     for step in range(1, region.horizon_years + 1):
-        volumes[region.base_year + step] = MunicipalityYear(
+        volumes[base_year + step] = MunicipalityYear(
             base.activity.scaled((1 + growth.actions_per_year) ** step),
             base.records * (1 + growth.records_per_year) ** step,
             base.users * (1 + growth.users_per_year) ** step,

@@ -11,6 +11,7 @@ See docs/capacity-planner.md for the format.
 import math
 import re
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -201,7 +202,7 @@ class Region(_Input):
     regional_site: RegionalSite = RegionalSite()
     municipalities: list[Municipality] = Field(min_length=1)
 
-    @property
+    @cached_property  # read for every МО and year while planning
     def history_years(self) -> list[int]:
         return sorted(self.municipalities[0].actions.all)
 
