@@ -7,6 +7,7 @@ row; login times are audit events). Accounts are mastered at the regional server
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.hashers import check_password
 from django.db import models
@@ -45,7 +46,9 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     def create_superuser(self, username, password=None, **fields):
         """`manage.py createsuperuser`: the first regional officer, who creates the others."""
         fields.setdefault("role", Role.REGIONAL)
-        fields.setdefault("must_change_password", False)
+        # the first administrator's password was typed into a deploy's vault: changed at
+        # the first login like every other temporary password
+        fields.setdefault("must_change_password", True)
         fields.setdefault("can_manage_users", True)
         return self.create_user(username, password, **fields)
 
@@ -90,6 +93,9 @@ class User(ReferenceModel, AbstractBaseUser):
     is_active = models.BooleanField("действует", default=True)
     must_change_password = models.BooleanField("сменить пароль при входе", default=True)
     password_changed_at = models.DateTimeField("пароль изменён", null=True, blank=True)
+    password_history = models.JSONField(
+        "прежние пароли (хеши)", default=list, blank=True, editable=False
+    )
     created_at = models.DateTimeField("создан", auto_now_add=True)
     updated_at = models.DateTimeField("изменён", auto_now=True)
 
@@ -97,7 +103,7 @@ class User(ReferenceModel, AbstractBaseUser):
 
     USERNAME_FIELD = "username"
     REQUIRED_FIELDS = ["last_name", "first_name"]
-    audit_exclude = ("password_changed_at",)
+    audit_exclude = ("password_changed_at", "password_history")
 
     class Meta:
         verbose_name = "пользователь"
@@ -178,6 +184,14 @@ class User(ReferenceModel, AbstractBaseUser):
         if site.masters_reference_data():
             return super().check_password(raw_password)
         return check_password(raw_password, self.password)
+
+    def set_password(self, raw_password):
+        """Keep the replaced hash: the last PASSWORD_HISTORY passwords are not reused."""
+        if self.password:
+            self.password_history = [self.password, *self.password_history][
+                : settings.PASSWORD_HISTORY
+            ]
+        super().set_password(raw_password)
 
     def mark_password_changed(self):
         self.must_change_password = False

@@ -3,12 +3,12 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from regbank_app import audit_trail, site
 from regbank_app.audit_trail import Action
-from regbank_app.crud import edit_object
+from regbank_app.crud import edit_object, get_visible
 
 from .forms import NewUserForm, ResetPasswordForm, UserForm
 from .models import User
@@ -71,7 +71,7 @@ def user_list(request):
 
 def user_detail(request, pk):
     _require_user_pages(request)
-    other = get_object_or_404(User.objects.visible_to(request.user).select_related("mo"), pk=pk)
+    other = get_visible(request, User.objects.select_related("mo"), pk)
     audit_trail.record(request, Action.VIEW, other)
     return render(
         request,
@@ -95,7 +95,7 @@ def user_create(request):
 
 
 def user_edit(request, pk):
-    other = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    other = get_visible(request, User.objects.all(), pk)
     _require_manager(request, other)
     return edit_object(
         request,
@@ -110,7 +110,7 @@ def user_edit(request, pk):
 
 
 def user_reset_password(request, pk):
-    other = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    other = get_visible(request, User.objects.all(), pk)
     _require_manager(request, other)
     form = ResetPasswordForm(request.POST or None, user=other)
     if request.method == "POST" and form.is_valid():

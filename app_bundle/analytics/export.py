@@ -10,6 +10,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from regbank_app.spreadsheet import cells, text_cell
+
 from . import formats
 from .reports import Report
 
@@ -35,23 +37,23 @@ def _csv_value(value, kind: str) -> str:
         return str(round(value))
     if kind in ("dec", "pct", "signed_pct"):
         return f"{value:.1f}".replace(".", ",")
-    return str(value)
+    return text_cell(str(value))
 
 
 def csv_text(report: Report, region_name: str, viewer) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     for line in heading(report, region_name, viewer):
-        writer.writerow(line)
+        writer.writerow(cells(line))
     writer.writerow([])
-    writer.writerow([c.label for c in report.columns])
+    writer.writerow(cells(c.label for c in report.columns))
     for row in [*report.rows, *report.summary]:
         writer.writerow(
-            [row.label]
+            [text_cell(row.label)]
             + [_csv_value(v, kind) for v, kind in zip(row.values, report.kinds(row), strict=True)]
         )
     for note in report.notes:
-        writer.writerow([note])
+        writer.writerow([text_cell(note)])
     return "\ufeff" + buffer.getvalue()
 
 
@@ -61,16 +63,16 @@ def xlsx_bytes(report: Report, region_name: str, viewer) -> bytes:
     sheet.title = f"Представление {report.view.number}"
     bold = Font(bold=True)
     for line in heading(report, region_name, viewer):
-        sheet.append(line)
+        sheet.append(cells(line))
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
-    sheet.append([c.label for c in report.columns])
+    sheet.append(cells(c.label for c in report.columns))
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for row in [*report.rows, *report.summary]:
-        values = [row.label]
+        values = [text_cell(row.label)]
         for value in row.values:
-            values.append(round(value, 1) if isinstance(value, float) else value)
+            values.append(text_cell(round(value, 1) if isinstance(value, float) else value))
         sheet.append(values)
         for cell, kind in zip(sheet[sheet.max_row][1:], report.kinds(row), strict=True):
             if kind in NUMBER_FORMATS:
@@ -78,7 +80,7 @@ def xlsx_bytes(report: Report, region_name: str, viewer) -> bytes:
         if row.kind != "mo":
             sheet.cell(sheet.max_row, 1).font = bold
     for note in report.notes:
-        sheet.append([note])
+        sheet.append([text_cell(note)])
     sheet.column_dimensions["A"].width = 34
     for letter in "BCDEFGH":
         sheet.column_dimensions[letter].width = 18

@@ -27,6 +27,10 @@ NON_ENTRY = "non_entry"
 AGENCY_KINDS = [("", "все"), ("kdn", "КДН и ЗП"), ("other", "другие субъекты профилактики")]
 MEASURES = [("entry", "ввод данных"), ("all", "все действия")]
 MAX_YEARS = 10
+# the dates a period may take: the bank's data begin after 2000; month arithmetic on
+# the last days of year 9999 overflows
+FIRST_DAY = datetime.date(2000, 1, 1)
+LAST_DAY = datetime.date(2099, 12, 31)
 
 
 def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
@@ -157,6 +161,10 @@ class AnalyticsForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
+        for name, day in (("date_from", start), ("date_to", end)):
+            if day and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(name, f"Дата — с {FIRST_DAY:%d.%m.%Y} по {LAST_DAY:%d.%m.%Y}.")
+                start = end = None
         if start and end:
             if start > end:
                 self.add_error("date_to", "Конец периода раньше начала.")

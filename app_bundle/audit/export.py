@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from regbank_app.roles import Role
+from regbank_app.spreadsheet import cells
 
 from .models import Action
 
@@ -91,7 +92,7 @@ def csv_lines(events):
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff" + writer.writerow(HEADER)
     for event in events.iterator(chunk_size=2000):
-        yield writer.writerow(row(event))
+        yield writer.writerow(cells(row(event)))
 
 
 def xlsx_bytes(events) -> bytes:
@@ -99,7 +100,7 @@ def xlsx_bytes(events) -> bytes:
     sheet = workbook.create_sheet("Журнал действий")
     sheet.append(HEADER)
     for event in events.iterator(chunk_size=2000):
-        sheet.append(row(event))
+        sheet.append(cells(row(event)))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -9,7 +9,17 @@ from .models import AuditEvent
 
 
 def store_event(
-    sender, *, request, action, obj=None, user=None, changes, details, username, **kwargs
+    sender,
+    *,
+    request,
+    action,
+    obj=None,
+    user=None,
+    changes,
+    details,
+    username,
+    object_repr=None,
+    **kwargs,
 ) -> AuditEvent:
     """Write one audit event in the current transaction (see `audit_trail.record`)."""
     if user is None and request is not None:
@@ -35,9 +45,10 @@ def store_event(
     if obj is not None:
         event.object_type = obj._meta.label_lower
         event.object_id = obj.pk
-        event.object_repr = str(obj)[:300]
+        event.object_repr = (str(obj) if object_repr is None else object_repr)[:300]
         event.object_mo_id = getattr(obj, "mo_id", None)
         card = getattr(obj, "audit_card", None)
         event.card_id = card.pk if card is not None else None
-    event.save()
+    if kwargs.get("save", True):  # audit_trail.bulk_create inserts its events in batches
+        event.save()
     return event

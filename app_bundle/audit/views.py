@@ -1,5 +1,5 @@
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -10,6 +10,7 @@ from .forms import EventFilterForm
 from .models import Action, AuditEvent
 
 PAGE_SIZE = 100
+MAX_PAGE = 1_000_000  # beyond it the row offset overflows PostgreSQL's bigint
 
 
 def _events(request):
@@ -28,6 +29,8 @@ def event_list(request):
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
+    if page > MAX_PAGE:
+        raise Http404("Нет такой страницы журнала.")
     # no COUNT over millions of rows: fetch one extra to know if there is a next page
     start = (page - 1) * PAGE_SIZE
     rows = list(events[start : start + PAGE_SIZE + 1])

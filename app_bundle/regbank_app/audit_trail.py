@@ -34,6 +34,8 @@ class Action(models.TextChoices):
     UPDATE = "update", "Изменение"
     DELETE = "delete", "Удаление"
     EXPORT = "export", "Выгрузка"
+    ACCESS_DENIED = "access_denied", "Отказ в доступе к записи"
+    IMPORT = "import", "Импорт (первичное заполнение)"
 
 
 # Actions that enter data: the "entry" actions of the activity analytics (plain strings,
@@ -56,12 +58,16 @@ def record(
     changes: dict | None = None,
     details: dict | None = None,
     username: str = "",
+    object_repr: str | None = None,
+    save: bool = True,
 ):
     """Write one audit event in the current transaction and return it.
 
     The user is the request's authenticated user, or `user` (login, failed login).
     `obj` gives the object type, id, name and МО; its `audit_card` (if any) names the
-    card whose history the event belongs to.
+    card whose history the event belongs to. `object_repr` replaces the object's name
+    (a refused access must not show the user the name it was refused). `save=False`
+    returns the event unsaved, for `bulk_create` to insert a batch in one statement.
     """
     responses = event_requested.send(
         sender=Action,
@@ -72,6 +78,8 @@ def record(
         changes=changes or {},
         details=details or {},
         username=username,
+        object_repr=object_repr,
+        save=save,
     )
     if not responses:
         raise ImproperlyConfigured("no audit recorder is connected: the audit app is not loaded")
@@ -159,6 +167,46 @@ def update(
     if changes:
         record(request, Action.UPDATE, obj, changes=changes)
     return changes
+
+
+def bulk_create(
+    request,
+    objs: list[models.Model],
+    *,
+    action: str = Action.IMPORT,
+    user=None,
+    details: Callable[[models.Model], dict] | None = None,
+) -> list[models.Model]:
+    """Save many new card-file rows (`RegistryModel`s of one model) in one INSERT and
+    record an event for each (inserted together, in one more).
+
+    The first filling's path: `action` (the import's own, so analytics tell it from daily
+    work), `details(obj)` per object (the file and row). A bulk INSERT skips `save()`, so
+    the home-site check made there is made here, once per МО.
+    """
+    if not objs:
+        return objs
+    for obj in {obj.mo_id: obj for obj in objs}.values():
+        obj._check_home()  # RegistryModel.save's refusal off the home site, once per МО
+    model = type(objs[0])
+    model._default_manager.bulk_create(objs)
+    m2m = [f.name for f in model._meta.many_to_many]
+    if m2m:  # the snapshot names many-to-many values: one query per relation, not per object
+        models.prefetch_related_objects(objs, *m2m)
+    events = [
+        record(
+            request,
+            action,
+            obj,
+            user=user,
+            changes=diff({}, snapshot(obj)),
+            details=details(obj) if details else None,
+            save=False,
+        )
+        for obj in objs
+    ]
+    type(events[0])._default_manager.bulk_create(events)
+    return objs
 
 
 def delete(request, obj: models.Model) -> None:

@@ -9,7 +9,8 @@ extra steps a view needs inside that one path.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from . import audit_trail, site
@@ -17,8 +18,20 @@ from .roles import Role
 
 
 def get_visible(request, queryset, pk):
-    """The object if the user may read it, else 404 (never reveal that it exists)."""
-    return get_object_or_404(queryset.visible_to(request.user), pk=pk)
+    """The object if the user may read it, else 404 (never reveal that it exists).
+
+    A malformed id (a query parameter such as `?family=abc`) is a 404 too, not a 500.
+    A row that exists out of the user's scope is marked on the request, so that the
+    refusal is recorded as a security event.
+    """
+    try:
+        return get_object_or_404(queryset.visible_to(request.user), pk=pk)
+    except ValidationError as exc:
+        raise Http404("Запись не найдена.") from exc
+    except Http404:
+        # the row exists out of the user's scope: RefusedAccessMiddleware records it
+        request.refused_object = queryset.model._default_manager.filter(pk=pk).first()
+        raise
 
 
 def require_editable(request, obj, check=None) -> None:

@@ -166,4 +166,5 @@ def test_createsuperuser_makes_the_first_regional_officer(monkeypatch):
     )
     admin = User.objects.get(username="admin")
     assert admin.role == Role.REGIONAL and admin.manages_users
-    assert admin.check_password("Pervyi-Parol-2025") and not admin.must_change_password
+    # made to change the deployed password at the first login (test_password_policy)
+    assert admin.check_password("Pervyi-Parol-2025") and admin.must_change_password
