@@ -20,6 +20,7 @@ from audit.models import Action, AuditEvent
 from commission.models import AgendaItem, Meeting, Resolution
 from directory.models import Agency, Category, Ground
 from prevention.models import ExecutionReport, Measure, Plan
+from quality.models import Thresholds
 from raids.models import Raid, RaidVisit
 from regbank_app.replication import DOWN_APPS, UP_APPS, models_of
 from regbank_app.testing import factories
@@ -427,6 +428,18 @@ def _agency_data():
 
 # label: the writes the application offers, or why it offers none
 REGIONAL = "regional"  # marks writes a regional officer makes (directories)
+
+
+def thresholds_create(w):
+    data = {"stale_months": "9", "min_findings_chars": "20"}
+    return created(w, Thresholds, "/quality/thresholds/", data)
+
+
+def thresholds_update(w):
+    thresholds = Thresholds.objects.create()
+    return updated(w, thresholds, "/quality/thresholds/", stale_months=9)
+
+
 WRITES = {
     "directory.municipality": "loaded by manage.py load_sample_region; no view writes МО",
     "directory.agency": [
@@ -526,6 +539,10 @@ WRITES = {
         (Action.CREATE, visit_create),
         (Action.UPDATE, visit_update),
         (Action.DELETE, visit_delete),
+    ],
+    "quality.thresholds": [
+        (Action.CREATE, thresholds_create, REGIONAL),
+        (Action.UPDATE, thresholds_update, REGIONAL),
     ],
     "audit.auditevent": "the audit trail itself: append-only, never written by a view",
 }
