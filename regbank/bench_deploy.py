@@ -1,0 +1,307 @@
+"""`make bench-deploy`: how long site.yml takes on the lab, against what it must do.
+
+Measures, on a lab brought up fresh (issue 16's figures):
+  - the cold deploy of site.yml on fresh hosts;
+  - its floor: `apt-get install` of the same packages on the same fresh hosts (every
+    package the deploy added, installed as apt installs them, through the same proxy);
+  - the no-change run and the `--check --diff` run on the deployed lab, RUNS times each
+    (the median is the figure; every run must report changed=0).
+Each run is read from Ansible's JSON callback: wall time per task (first start to
+last host's result) and per role. The results, with the date, the machine and the
+load, go between the markers of docs/deploy-speed.md; the ten slowest tasks of the
+no-change run are printed.
+
+    python -m regbank.bench_deploy [--runs 3] [--workstations N] [--skip-cold]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regbank import lab
+from regbank.lab_image import IMAGE
+from regbank_foundation.errors import RegbankError
+from regbank_foundation.paths import KIT_ROOT
+
+DOC = KIT_ROOT / "docs" / "deploy-speed.md"
+BEGIN, END = "<!-- bench-deploy:begin -->", "<!-- bench-deploy:end -->"
+BIN = Path(sys.executable).parent
+PACKAGES = "dpkg-query -W -f '${db:Status-Abbrev} ${Package}\\n' | awk '$1 == \"ii\" {print $2}'"
+
+
+@dataclass
+class Run:
+    """One ansible-playbook run read from the JSON callback."""
+
+    what: str
+    seconds: float
+    load: float
+    stats: dict[str, dict[str, int]]
+    tasks: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return sum(host["changed"] for host in self.stats.values())
+
+    def faults(self) -> dict[str, dict[str, int]]:
+        keys = ("failures", "unreachable", "rescued", "ignored")
+        return {
+            name: {key: host[key] for key in keys if host.get(key)}
+            for name, host in self.stats.items()
+            if any(host.get(key) for key in keys)
+        }
+
+    def roles(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for name, seconds in self.tasks:
+            role = name.split(" : ", 1)[0] if " : " in name else "(playbook)"
+            totals[role] = totals.get(role, 0.0) + seconds
+        return totals
+
+
+def _stamp(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.rstrip("Z"))
+
+
+def parse_json_output(what: str, seconds: float, load: float, output: str) -> Run:
+    """The JSON callback's document: per-task wall times (tasks of the same name summed)."""
+    # The document starts with a "{" line; other callbacks (profile_tasks) may print around it.
+    start = re.search(r"^\{$", output, re.M)
+    if start is None:
+        raise RegbankError(f"{what}: no JSON document in ansible-playbook's output")
+    document, _ = json.JSONDecoder().raw_decode(output[start.start() :])
+    tasks: dict[str, float] = {}
+    for play in document["plays"]:
+        for task in play["tasks"]:
+            duration = task["task"]["duration"]
+            if "end" in duration:
+                spent = (_stamp(duration["end"]) - _stamp(duration["start"])).total_seconds()
+                name = task["task"]["name"]
+                tasks[name] = tasks.get(name, 0.0) + spent
+    ordered = sorted(tasks.items(), key=lambda item: -item[1])
+    return Run(what, seconds, load, document["stats"], ordered)
+
+
+def playbook(inventory: Path, *options: str, what: str) -> Run:
+    network = lab.load_lab(inventory).network
+    env = {
+        **os.environ,
+        "ANSIBLE_CONFIG": str(KIT_ROOT / "ansible.cfg"),
+        "ANSIBLE_INVENTORY": str(inventory),
+        "ANSIBLE_VAULT_PASSWORD_FILE": str(lab.STATE_DIR / network / "vault-password"),
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    command = [str(BIN / "ansible-playbook"), "playbooks/site.yml", *options]
+    load = os.getloadavg()[0]
+    start = time.monotonic()
+    done = subprocess.run(command, cwd=KIT_ROOT, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - start
+    if done.returncode != 0:
+        raise RegbankError(
+            f"{what}: ansible-playbook exited {done.returncode}\n{done.stdout[-3000:]}"
+            f"\n{done.stderr[-2000:]}"
+        )
+    run = parse_json_output(what, seconds, load, done.stdout)
+    print(f"{what}: {seconds:.0f} s, changed={run.changed}, load {load:.1f}", flush=True)
+    return run
+
+
+def _exec(container: str, script: str) -> str:
+    done = subprocess.run(
+        ["docker", "exec", container, "sh", "-c", script], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RegbankError(f"{container}: {script[:80]}… exited {done.returncode}: {done.stderr}")
+    return done.stdout
+
+
+def added_packages(hosts: list[lab.LabHost]) -> dict[str, list[str]]:
+    """Every package a host has that the base image has not: what the deploy installed."""
+    base = subprocess.run(
+        ["docker", "run", "--rm", "--entrypoint", "sh", IMAGE, "-c", PACKAGES],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    return {host.name: sorted(set(_exec(host.container, PACKAGES).split()) - set(base))
+            for host in hosts}  # fmt: skip
+
+
+# A throwaway host for the floor: the lab's image booted as the lab boots it (systemd as
+# PID 1, so packages start their services as on a lab host), on Docker's default bridge.
+FLOOR_RUN = [
+    "docker", "run", "-d", "--rm", "--cap-add", "SYS_ADMIN", "--cap-add", "NET_ADMIN",
+    "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
+    "--tmpfs", "/run", "--tmpfs", "/run/lock", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw",
+    "--stop-signal", "SIGRTMIN+3",
+]  # fmt: skip
+INSTALL = (
+    "set -e; proxy=http://$(ip route show default | awk '{print $3}'):3142; "
+    "export DEBIAN_FRONTEND=noninteractive; "
+    'apt-get -qq -o Acquire::http::Proxy="$proxy" update; '
+    'apt-get -qq -o Acquire::http::Proxy="$proxy" install -y --no-install-recommends '
+)
+
+
+def floor(packages: dict[str, list[str]]) -> float:
+    """apt-get install of each host's packages on a fresh host of the same image, all
+    hosts at once, through the same proxy; the lab itself is left as it is."""
+    containers = {}
+    try:
+        for host in packages:
+            containers[host] = subprocess.run(
+                [*FLOOR_RUN, "--name", f"regbank-bench-floor-{host}", IMAGE,
+                 "/lib/systemd/systemd"],
+                capture_output=True, text=True, check=True,
+            ).stdout.strip()  # fmt: skip
+        for container in containers.values():
+            _exec(container, "for i in $(seq 60); do systemctl is-system-running 2>/dev/null "
+                             "| grep -Eq 'running|degraded' && break; sleep 1; done")  # fmt: skip
+        start = time.monotonic()
+        with ThreadPoolExecutor(max_workers=len(containers)) as pool:
+            jobs = [pool.submit(_exec, containers[host], INSTALL + " ".join(names))
+                    for host, names in packages.items() if names]  # fmt: skip
+            for job in jobs:
+                job.result()
+        seconds = time.monotonic() - start
+    finally:
+        for container in containers.values():
+            subprocess.run(["docker", "rm", "-f", container], capture_output=True, check=False)
+    print(f"floor (apt-get install on fresh hosts): {seconds:.0f} s", flush=True)
+    return seconds
+
+
+def machine() -> str:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")), platform.processor(),
+    )  # fmt: skip
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    return f"{os.cpu_count()} vCPU ({cpu}), {memory:.0f} ГиБ, {platform.platform(terse=True)}"
+
+
+def _median(runs: list[Run]) -> str:
+    seconds = [run.seconds for run in runs]
+    each = ", ".join(f"{s:.0f}" for s in seconds)
+    return f"{statistics.median(seconds):.0f} с (прогоны: {each} с)" if runs else "—"
+
+
+def _loads(runs: list[Run]) -> str:
+    return ", ".join(f"{run.load:.1f}" for run in runs) or "—"
+
+
+def _breakdown(title: str, run: Run) -> list[str]:
+    lines = ["", f"По ролям, {title} ({run.seconds:.0f} с; сумма времени задач роли):", ""]
+    lines += ["| роль | с |", "|---|---|"]
+    lines += [f"| {role} | {s:.1f} |" for role, s in
+              sorted(run.roles().items(), key=lambda item: -item[1])]  # fmt: skip
+    lines += ["", f"Двадцать самых долгих задач, {title}:", "", "| задача | с |", "|---|---|"]
+    return lines + [f"| {name} | {s:.1f} |" for name, s in run.tasks[:20]]
+
+
+def report(results: dict, hosts: int) -> str:
+    cold, floor_s = results["cold"], results["floor"]
+    nochange, check = results["nochange"], results["check"]
+    rows = [
+        ("повторный прогон `site.yml` (changed=0)", "≤ 60 с", _median(nochange), _loads(nochange)),
+        ("`site.yml --check --diff` (changed=0)", "≤ 60 с", _median(check), _loads(check)),
+    ]
+    if cold:
+        ratio = f" ({cold.seconds / floor_s:.1f}× нижней границы)" if floor_s else ""
+        rows.append(("первое развёртывание на свежих узлах", "≤ 1,5× нижней границы",
+                     f"{cold.seconds:.0f} с{ratio}", f"{cold.load:.1f}"))  # fmt: skip
+    if floor_s:
+        rows.append(("нижняя граница: `apt-get install` тех же пакетов на свежих узлах", "—",
+                     f"{floor_s:.0f} с", "—"))  # fmt: skip
+    lines = [
+        f"Замер `make bench-deploy` {results['date']}: {results['machine']}; узлов "
+        f"лаборатории: {hosts}. Нагрузка — load average за минуту перед каждым прогоном.",
+        "",
+        "| показатель | цель | результат | нагрузка |",
+        "|---|---|---|---|",
+        *(f"| {' | '.join(row)} |" for row in rows),
+    ]
+    middle = sorted(nochange, key=lambda run: run.seconds)[len(nochange) // 2]
+    lines += _breakdown("повторный прогон с медианным временем", middle)
+    if cold:
+        lines += _breakdown("первое развёртывание", cold)
+    return "\n".join(lines)
+
+
+def write_doc(text: str) -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    if BEGIN not in doc or END not in doc:
+        raise RegbankError(f"{DOC}: the markers {BEGIN} and {END} are missing")
+    head, rest = doc.split(BEGIN, 1)
+    DOC.write_text(f"{head}{BEGIN}\n{text}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
+
+
+def bench(inventory: Path, runs: int, cold: bool) -> dict:
+    results = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+               "machine": machine(), "cold": None, "floor": None}  # fmt: skip
+    hosts = lab.load_lab(inventory).hosts
+    if cold:
+        lab.down(inventory, log=lambda _: None)
+        lab.up(inventory, log=lambda _: None)
+        subprocess.run([str(BIN / "regbank"), "app", "build"], cwd=KIT_ROOT, check=True,
+                       capture_output=True)  # fmt: skip
+        results["cold"] = playbook(inventory, what="cold deploy")
+    results["nochange"] = [playbook(inventory, what=f"no-change run {i + 1}") for i in range(runs)]
+    results["check"] = [
+        playbook(inventory, "--check", "--diff", what=f"check run {i + 1}") for i in range(runs)
+    ]
+    for run in results["nochange"] + results["check"]:
+        if run.changed or run.faults():
+            raise RegbankError(f"{run.what}: changed={run.changed}, faults {run.faults()}")
+    if cold:
+        results["floor"] = floor(added_packages(hosts))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m regbank.bench_deploy",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-i", "--inventory", type=Path, default=KIT_ROOT / "inventory" / "lab")
+    parser.add_argument("--runs", type=int, default=3, help="no-change and check runs (median)")
+    parser.add_argument(
+        "--skip-cold",
+        action="store_true",
+        help="measure the deployed lab as it stands: no cold deploy, no floor",
+    )
+    parser.add_argument(
+        "--no-doc", action="store_true", help=f"print the results instead of writing {DOC.name}"
+    )
+    args = parser.parse_args(argv)
+    try:
+        results = bench(args.inventory, args.runs, cold=not args.skip_cold)
+    except RegbankError as error:
+        print(f"bench-deploy: {error}", file=sys.stderr)
+        return 1
+    text = report(results, len(lab.load_lab(args.inventory).hosts))
+    if args.no_doc:
+        print(text)
+    else:
+        write_doc(text)
+    slowest = min(results["nochange"], key=lambda run: run.seconds)
+    print("\nthe ten slowest tasks of the no-change run:")
+    for name, seconds in slowest.tasks[:10]:
+        print(f"  {seconds:6.1f} s  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
