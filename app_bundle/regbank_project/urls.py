@@ -13,5 +13,6 @@ urlpatterns = [
     path("raids/", include("raids.urls")),
     path("audit/", include("audit.urls")),
     path("analytics/", include("analytics.urls")),
+    path("import/", include("bank_import.urls")),
     path("quality/", include("quality.urls")),
 ]

@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 
 from accounts.models import Role, User
@@ -426,8 +427,37 @@ def _agency_data():
     return {"mo": str(factories.mo("MO-5").pk), "type": "health", "name": "Поликлиника № 2"}
 
 
-# label: the writes the application offers, or why it offers none
-REGIONAL = "regional"  # marks writes a regional officer makes (directories)
+IMPORT_FILES = {  # first filling (bank_import): one file of each kind, Windows-1251 CSV
+    "families": "№ семьи;Фамилия семьи;Адрес фактического проживания;Дата постановки на учёт;"
+    "Основание постановки;Родство;Фамилия;Имя\r\n"
+    "1;Загруженные;ул. Новая, 1;01.02.2024;R01;мать;Загруженная;Вера\r\n",
+    "minors": "Фамилия;Имя;Дата рождения;Пол;Дата постановки на учёт;Основание постановки\r\n"
+    "Загруженный;Лев;01.02.2012;м;01.02.2024;R01\r\n",
+}
+
+
+def _imported(w, kind, model):
+    before = set(model.objects.values_list("pk", flat=True))
+    upload = SimpleUploadedFile(f"{kind}.csv", IMPORT_FILES[kind].encode("cp1251"))
+    w.client.post("/import/", {"kind": kind, "file": upload, "commit": "1"})
+    (pk,) = set(model.objects.values_list("pk", flat=True)) - before
+    return pk
+
+
+def family_import(w):
+    return _imported(w, "families", Family)
+
+
+def member_import(w):
+    return _imported(w, "families", FamilyMember)
+
+
+def minor_import(w):
+    return _imported(w, "minors", Minor)
+
+
+def registration_import(w):
+    return _imported(w, "minors", Registration)
 
 
 def thresholds_create(w):
@@ -440,6 +470,8 @@ def thresholds_update(w):
     return updated(w, thresholds, "/quality/thresholds/", stale_months=9)
 
 
+# label: the writes the application offers, or why it offers none
+REGIONAL = "regional"  # marks writes a regional officer makes (directories)
 WRITES = {
     "directory.municipality": "loaded by manage.py load_sample_region; no view writes МО",
     "directory.agency": [
@@ -484,24 +516,28 @@ WRITES = {
         (Action.CREATE, family_create),
         (Action.UPDATE, family_update),
         (Action.DELETE, family_delete),
+        (Action.IMPORT, family_import),
     ],
     "registry.familycategory": [(Action.UPDATE, family_categories_update)],
     "registry.minor": [
         (Action.CREATE, minor_create),
         (Action.UPDATE, minor_update),
         (Action.DELETE, minor_delete),
+        (Action.IMPORT, minor_import),
     ],
     "registry.minorcategory": [(Action.UPDATE, minor_categories_update)],
     "registry.familymember": [
         (Action.CREATE, member_create),
         (Action.UPDATE, member_update),
         (Action.DELETE, member_delete),
+        (Action.IMPORT, member_import),
     ],
     "registry.registration": [
         (Action.CREATE, registration_create),
         (Action.UPDATE, registration_update),
         (Action.UPDATE, registration_deregister),
         (Action.DELETE, registration_delete),
+        (Action.IMPORT, registration_import),
     ],
     "prevention.plan": [
         (Action.CREATE, plan_create),

@@ -1,0 +1,349 @@
+"""Every row of a file checked before anything is written: the preview's problems.
+
+`check` turns a `reading.Table` into new cards (unsaved objects, with their
+registrations and members) and a list of problems named by row and column. Cards that
+the bank already holds are skipped, so a file imported twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from directory.models import Ground, GroundKind, Municipality
+from regbank_app import site
+from registry.models import CardStatus, Family, FamilyMember, Minor, Registration, Relation, Sex
+
+from .kinds import FAMILIES, Column, Kind
+from .reading import Table
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # row number in the file (1 is the header)
+    column: str  # the column's header, or "" for the whole row
+    message: str
+
+
+@dataclass
+class NewCard:
+    """One card to create, with what is created with it, and the rows it came from."""
+
+    card: Family | Minor
+    registration: Registration
+    members: list[FamilyMember] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    kind: Kind
+    source: str
+    rows: int = 0
+    cards: list[NewCard] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def records(self) -> int:
+        return sum(2 + len(c.members) for c in self.cards)
+
+
+class Scope:
+    """Where the rows may go: the МО of a municipal officer, or the МО named on the
+    command line; `mo=None` (the engineer's whole-region load) takes the МО column."""
+
+    def __init__(self, mo: Municipality | None):
+        self.mo = mo
+
+    def resolve(self, named: Municipality | None) -> tuple[Municipality | None, str]:
+        if named is None:
+            if self.mo is None:
+                return None, "укажите МО"
+            return self.mo, ""
+        if self.mo is not None and named.pk != self.mo.pk:
+            return None, f"можно загружать только записи {self.mo.name}"
+        if not site.is_home_of(named):
+            return None, (f"картотека {named.name} ведётся {site.home_site_label(named)}")
+        return named, ""
+
+
+# --- cells ---------------------------------------------------------------------------------
+def _norm(text: str) -> str:
+    return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).casefold()
+
+
+YES = {"да", "д", "1", "+", "true", "yes"}
+NO = {"нет", "н", "0", "-", "false", "no", ""}
+SEXES = {"м": Sex.MALE, "муж": Sex.MALE, "мужской": Sex.MALE}
+SEXES |= {"ж": Sex.FEMALE, "жен": Sex.FEMALE, "женский": Sex.FEMALE}
+RELATIONS = {_norm(label): value for value, label in Relation.choices}
+RELATIONS |= {"опекун": Relation.GUARDIAN, "попечитель": Relation.GUARDIAN}
+RELATIONS |= {"сожитель": Relation.PARTNER, "сожительница": Relation.PARTNER}
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y")
+
+
+class Directories:
+    """МО and grounds by code or name (read once per file)."""
+
+    def __init__(self, kind: Kind):
+        card_kind = "family" if kind is FAMILIES else "minor"
+        self.mo = {}
+        for mo in Municipality.objects.filter(is_active=True):
+            for key in (mo.code, mo.name, mo.full_name):
+                if key:
+                    self.mo[_norm(key)] = mo
+        self.grounds = {}
+        for ground in Ground.objects.for_card(card_kind).filter(kind=GroundKind.REGISTRATION):
+            self.grounds[_norm(ground.code)] = ground
+            self.grounds[_norm(ground.name)] = ground
+
+
+REQUIRED = "обязательное поле не заполнено"
+
+
+def parse_cell(column: Column, text: str, directories: Directories, *, required=True):
+    """(value, problem message or ""); `required=False` leaves the required check to
+    the caller (a family's fields, required in the first row of the family only)."""
+    if not text:
+        return (False if column.parse == "bool" else None), (
+            REQUIRED if column.required and required else ""
+        )
+    if column.parse == "text":
+        if len(text) > column.max_length:
+            return None, f"длиннее {column.max_length} знаков ({len(text)})"
+        return text, ""
+    if column.parse == "date":
+        for fmt in DATE_FORMATS:
+            try:
+                day = datetime.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+            if day > datetime.date.today():
+                return None, f"дата {text} позже сегодняшней"
+            if day.year < 1900:
+                return None, f"дата {text} раньше 1900 года"
+            return day, ""
+        return None, f"«{text[:40]}» — не дата; ожидается ДД.ММ.ГГГГ"
+    key = _norm(text)
+    if column.parse == "bool":
+        if key in YES or key in NO:
+            return key in YES, ""
+        return None, f"«{text[:40]}»: ожидается «да» или «нет»"
+    table, what = {
+        "sex": (SEXES, "ожидается «м» или «ж»"),
+        "relation": (RELATIONS, "нет такой степени родства"),
+        "ground": (directories.grounds, "нет такого основания постановки в справочнике"),
+        "mo": (directories.mo, "нет такого МО в справочнике"),
+    }[column.parse]
+    if key in table:
+        return table[key], ""
+    return None, f"«{text[:60]}»: {what}"
+
+
+# --- rows ----------------------------------------------------------------------------------
+def _header_problems(table: Table, kind: Kind) -> tuple[dict[str, int], list[Problem]]:
+    known = {_norm(c.header): c for c in kind.columns}
+    positions, problems = {}, []
+    for index, header in enumerate(table.header):
+        column = known.get(_norm(header))
+        if column is None:
+            problems.append(Problem(1, header, "неизвестный столбец"))
+        elif column.key in positions:
+            problems.append(Problem(1, header, "столбец повторяется"))
+        else:
+            positions[column.key] = index
+    missing = [c.header for c in kind.columns if c.required and c.key not in positions]
+    if missing:
+        problems.append(
+            Problem(
+                1,
+                "",
+                "нет обязательных столбцов: " + ", ".join(f"«{h}»" for h in missing) + ". "
+                f"Файл должен быть составлен по шаблону «{kind.title}»; для CSV проверьте "
+                "кодировку (UTF-8 или Windows-1251) и разделитель.",
+            )
+        )
+    return positions, problems
+
+
+def _parse_rows(table, kind, positions, directories, scope, problems):
+    per_group = FAMILY_KEYS if kind is FAMILIES else ()
+    for number, cells in table.rows:
+        values, row_ok = {}, True
+        if len(cells) > len(table.header):
+            problems.append(Problem(number, "", "значения правее последнего заголовка"))
+            row_ok = False
+        for column in kind.columns:
+            index = positions.get(column.key)
+            text = cells[index] if index is not None and index < len(cells) else ""
+            value, message = parse_cell(
+                column, text, directories, required=column.key not in per_group
+            )
+            if message:
+                problems.append(Problem(number, column.header, message))
+                row_ok = False
+            values[column.key] = value
+        mo, message = scope.resolve(values["mo"])
+        if message:
+            problems.append(Problem(number, "МО", message))
+            row_ok = False
+        values["mo"] = mo
+        yield number, values, row_ok
+
+
+def _registration(values, mo) -> Registration:
+    return Registration(
+        mo=mo,
+        registered_on=values["registered_on"],
+        registration_ground=values["registration_ground"],
+        registration_resolution=values["registration_resolution"] or "",
+    )
+
+
+def _card_fields(card, values, names):
+    for name in names:
+        setattr(card, name, values[name] if values[name] is not None else "")
+    card.status = CardStatus.ON_RECORD  # its one registration has no end
+
+
+CARD_TEXT = ("address_registration", "address_actual", "circumstances")
+FAMILY_FIELDS = ("family_name", "phone", *CARD_TEXT)
+FAMILY_FLAGS = ("is_large", "is_single_parent", "is_low_income")
+MINOR_FIELDS = ("last_name", "first_name", "middle_name", "institution", "class_group")
+FAMILY_KEYS = (*FAMILY_FIELDS, *FAMILY_FLAGS, "mo", "registered_on", "registration_ground")
+
+
+def _family_key(mo_id, family_name, address_actual):
+    return (mo_id, _norm(family_name), _norm(address_actual or ""))
+
+
+def _minor_key(mo_id, last_name, first_name, birth_date):
+    return (mo_id, _norm(last_name), _norm(first_name), birth_date)
+
+
+def _check_families(checked, rows):
+    groups: dict[str, list] = defaultdict(list)
+    for number, values, row_ok in rows:
+        if values["group"] is not None:
+            groups[values["group"]].append((number, values, row_ok))
+    mo_ids = {v["mo"].pk for rows in groups.values() for _, v, _ in rows if v["mo"]}
+    in_bank = {
+        _family_key(*key)
+        for key in Family.objects.filter(mo_id__in=mo_ids).values_list(
+            "mo_id", "family_name", "address_actual"
+        )
+    }
+    seen: dict[tuple, int] = {}
+    for group, members in groups.items():
+        first_number, first, group_ok = members[0]
+        for key in FAMILY_KEYS:
+            column = checked.kind.column(key)
+            if column.required and first[key] is None:
+                checked.problems.append(Problem(first_number, column.header, REQUIRED))
+                group_ok = False
+        for number, values, _ in members[1:]:
+            for key in FAMILY_KEYS:
+                if values[key] not in (None, "", False) and values[key] != first[key]:
+                    checked.problems.append(
+                        Problem(
+                            number,
+                            checked.kind.column(key).header,
+                            f"отличается от строки {first_number} той же семьи № {group}",
+                        )
+                    )
+                    group_ok = False
+        group_ok = group_ok and all(ok for _, _, ok in members)
+        if not group_ok:
+            continue
+        key = _family_key(first["mo"].pk, first["family_name"], first["address_actual"])
+        if key in seen:
+            checked.problems.append(
+                Problem(first_number, "Фамилия семьи", f"семья повторяет строку {seen[key]}")
+            )
+            continue
+        seen[key] = first_number
+        if key in in_bank:
+            checked.skipped.append((first_number, f"семья {first['family_name']} уже есть в банке"))
+            continue
+        family = Family(mo=first["mo"])
+        _card_fields(family, first, FAMILY_FIELDS)
+        for flag in FAMILY_FLAGS:
+            setattr(family, flag, first[flag])
+        new = NewCard(family, _registration(first, first["mo"]), rows=[n for n, _, _ in members])
+        people = {}
+        for number, values, _ in members:
+            person = (_norm(values["last_name"]), _norm(values["first_name"]), values["birth_date"])
+            if person in people:
+                checked.problems.append(
+                    Problem(number, "Фамилия", f"член семьи повторяет строку {people[person]}")
+                )
+                continue
+            people[person] = number
+            new.members.append(
+                FamilyMember(
+                    mo=family.mo,
+                    family=family,
+                    relation=values["relation"],
+                    last_name=values["last_name"],
+                    first_name=values["first_name"],
+                    middle_name=values["middle_name"] or "",
+                    birth_date=values["birth_date"],
+                    is_legal_representative=values["is_legal_representative"],
+                    occupation=values["occupation"] or "",
+                    phone=values["member_phone"] or "",
+                )
+            )
+        checked.cards.append(new)
+
+
+def _check_minors(checked, rows):
+    rows = list(rows)
+    mo_ids = {v["mo"].pk for _, v, ok in rows if v["mo"]}
+    in_bank = {
+        _minor_key(*key)
+        for key in Minor.objects.filter(mo_id__in=mo_ids).values_list(
+            "mo_id", "last_name", "first_name", "birth_date"
+        )
+    }
+    seen: dict[tuple, int] = {}
+    for number, values, row_ok in rows:
+        if not row_ok:
+            continue
+        key = _minor_key(
+            values["mo"].pk, values["last_name"], values["first_name"], values["birth_date"]
+        )
+        if key in seen:
+            checked.problems.append(
+                Problem(number, "Фамилия", f"несовершеннолетний повторяет строку {seen[key]}")
+            )
+            continue
+        seen[key] = number
+        if key in in_bank:
+            name = f"{values['last_name']} {values['first_name']}"
+            checked.skipped.append((number, f"{name} уже есть в банке"))
+            continue
+        minor = Minor(mo=values["mo"], birth_date=values["birth_date"], sex=values["sex"])
+        _card_fields(minor, values, (*MINOR_FIELDS, *CARD_TEXT))
+        checked.cards.append(NewCard(minor, _registration(values, values["mo"]), rows=[number]))
+
+
+def check(table: Table, kind: Kind, scope: Scope) -> Checked:
+    checked = Checked(kind=kind, source=table.source, rows=len(table.rows))
+    positions, checked.problems = _header_problems(table, kind)
+    if checked.problems:
+        return checked
+    rows = _parse_rows(table, kind, positions, Directories(kind), scope, checked.problems)
+    if kind is FAMILIES:
+        _check_families(checked, rows)
+    else:
+        _check_minors(checked, rows)
+    checked.problems.sort(key=lambda p: p.row)
+    if checked.problems:
+        checked.cards = []
+    return checked

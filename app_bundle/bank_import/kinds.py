@@ -1,0 +1,162 @@
+"""What each import file holds: its columns, Russian headers and instructions.
+
+One kind per file (a CSV holds one table): families with their members (one row per
+member, rows of one family share its «№ семьи»), and minors. Each card is imported with
+its registration (the date it was put on record and the ground), as it stands in the
+card files kept before the bank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    required: bool = False
+    parse: str = "text"  # text, date, bool, sex, relation, ground, mo
+    max_length: int = 300
+    example: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str
+    title: str
+    sheet: str
+    columns: tuple[Column, ...]
+    instructions: tuple[str, ...]
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+MO = Column(
+    "МО",
+    "mo",
+    parse="mo",
+    example="МО-1",
+    note="код или наименование МО; пусто — МО того, кто загружает файл",
+)
+REGISTRATION = (
+    Column("Дата постановки на учёт", "registered_on", True, "date", example="01.03.2024"),
+    Column(
+        "Основание постановки",
+        "registration_ground",
+        True,
+        "ground",
+        example="R01",
+        note="код или наименование из справочника оснований",
+    ),
+    Column(
+        "Постановление о постановке",
+        "registration_resolution",
+        max_length=120,
+        example="№ 5/12 от 01.03.2024",
+    ),
+)
+ADDRESSES = (
+    Column("Адрес регистрации", "address_registration", example="г. Образцов, ул. Мира, д. 3"),
+    Column(
+        "Адрес фактического проживания",
+        "address_actual",
+        example="г. Образцов, ул. Мира, д. 3, кв. 7",
+    ),
+)
+COMMON_RULES = (
+    "Первая строка листа — заголовки столбцов, как в этом шаблоне; порядок столбцов "
+    "может быть любым, лишние столбцы не допускаются.",
+    "Даты — в виде ДД.ММ.ГГГГ (01.03.2024) или ячейкой Excel формата «Дата».",
+    "Да/нет — «да» или «нет» (пусто — «нет»).",
+    "Формулы и объединённые ячейки не допускаются: замените формулы значениями.",
+    "CSV принимается в кодировке UTF-8 или Windows-1251 (так сохраняет Excel: "
+    "«CSV (разделители — точка с запятой)»).",
+    "Сначала нажмите «Проверить»: ошибки будут названы по строке и столбцу, ничего не "
+    "записывается. Файл без ошибок загружается целиком, одним действием; при любой ошибке "
+    "не записывается ничего.",
+    "Повторная загрузка того же файла не создаёт дублей: карточки, которые уже есть в "
+    "банке, пропускаются.",
+)
+
+FAMILIES = Kind(
+    slug="families",
+    title="Семьи и члены семей",
+    sheet="Семьи",
+    columns=(
+        Column(
+            "№ семьи",
+            "group",
+            True,
+            max_length=40,
+            example="1",
+            note="одинаков у всех строк одной семьи; одна строка — один член семьи",
+        ),
+        MO,
+        Column("Фамилия семьи", "family_name", True, max_length=200, example="Ивановы"),
+        *ADDRESSES,
+        Column("Телефон семьи", "phone", max_length=60, example="+7 900 000-00-00"),
+        Column("Многодетная", "is_large", parse="bool", example="нет"),
+        Column("Неполная", "is_single_parent", parse="bool", example="да"),
+        Column("Малоимущая", "is_low_income", parse="bool", example="нет"),
+        Column("Обстоятельства СОП", "circumstances", max_length=5000, example=""),
+        *REGISTRATION,
+        Column(
+            "Родство",
+            "relation",
+            True,
+            "relation",
+            example="мать",
+            note="мать, отец, мачеха, отчим, опекун, бабушка, дедушка, сын, дочь, брат, "
+            "сестра, сожитель, иное",
+        ),
+        Column("Фамилия", "last_name", True, max_length=100, example="Иванова"),
+        Column("Имя", "first_name", True, max_length=100, example="Мария"),
+        Column("Отчество", "middle_name", max_length=100, example="Петровна"),
+        Column("Дата рождения", "birth_date", parse="date", example="12.04.1990"),
+        Column("Законный представитель", "is_legal_representative", parse="bool", example="да"),
+        Column("Место работы (учёбы)", "occupation", example="не работает"),
+        Column("Телефон", "member_phone", max_length=60, example=""),
+    ),
+    instructions=(
+        "Одна строка — один член семьи. Строки одной семьи имеют одинаковый «№ семьи» "
+        "(номер в вашем файле, любой текст); сведения о семье (фамилия семьи, адреса, "
+        "постановка на учёт) берутся из первой строки семьи, в остальных их можно не повторять.",
+        "Семья, которая уже есть в банке (та же фамилия семьи и тот же адрес фактического "
+        "проживания в том же МО), пропускается вместе с её членами.",
+        *COMMON_RULES,
+    ),
+)
+
+MINORS = Kind(
+    slug="minors",
+    title="Несовершеннолетние",
+    sheet="Несовершеннолетние",
+    columns=(
+        MO,
+        Column("Фамилия", "last_name", True, max_length=100, example="Иванов"),
+        Column("Имя", "first_name", True, max_length=100, example="Пётр"),
+        Column("Отчество", "middle_name", max_length=100, example="Андреевич"),
+        Column("Дата рождения", "birth_date", True, "date", example="17.05.2011"),
+        Column("Пол", "sex", True, "sex", example="м", note="м или ж"),
+        *ADDRESSES,
+        Column(
+            "Образовательная организация",
+            "institution",
+            example="МБОУ СОШ № 1",
+        ),
+        Column("Класс (группа)", "class_group", max_length=40, example="7 «Б»"),
+        Column("Обстоятельства СОП", "circumstances", max_length=5000, example=""),
+        *REGISTRATION,
+    ),
+    instructions=(
+        "Одна строка — один несовершеннолетний с его постановкой на учёт.",
+        "Несовершеннолетний, который уже есть в банке (те же фамилия, имя и дата рождения "
+        "в том же МО), пропускается.",
+        *COMMON_RULES,
+    ),
+)
+
+KINDS = {kind.slug: kind for kind in (FAMILIES, MINORS)}
