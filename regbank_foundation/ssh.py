@@ -212,10 +212,13 @@ def _gateway(options: dict[str, str], timeout: int) -> fabric.Connection | str |
 
 
 def _host_key_policy(client: paramiko.SSHClient, options: dict[str, str]) -> None:
-    """Known hosts and StrictHostKeyChecking as OpenSSH reads them; with neither, only
-    hosts already in ~/.ssh/known_hosts are accepted (OpenSSH would ask; nobody is here)."""
-    client.load_system_host_keys()
+    """Known hosts and StrictHostKeyChecking as OpenSSH reads them: UserKnownHostsFile
+    instead of ~/.ssh/known_hosts (a lab recreated at the same addresses must not meet
+    its old keys there); with neither option, only hosts already known are accepted
+    (OpenSSH would ask; nobody is here to answer)."""
     files = [Path(name).expanduser() for name in shlex.split(options.get("userknownhostsfile", ""))]
+    if not files:
+        client.load_system_host_keys()
     for file in files:
         if file.is_file():
             client.get_host_keys().load(str(file))

@@ -129,3 +129,15 @@ def test_ssh_arguments_the_runner_cannot_honour_are_refused_by_name():
         ssh_options(["-o", "ForwardX11=yes"], "host: ansible_ssh_common_args")
     with pytest.raises(RemoteError, match="does not support '-X'"):
         ssh_options(["-X"], "host: ansible_ssh_common_args")
+
+
+def test_the_inventorys_known_hosts_file_stands_instead_of_the_users(sshd, tmp_path, monkeypatch):
+    # A lab recreated at the same address: the user's own known_hosts has an old key.
+    home = tmp_path / "home"
+    old_key = (sshd["folder"] / "client_key.pub").read_text().split()[:2]
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "known_hosts").write_text(f"[127.0.0.1]:{sshd['port']} {' '.join(old_key)}\n")
+    monkeypatch.setenv("HOME", str(home))
+    assert SshRunner(_target(sshd, _known(sshd, tmp_path))).answers()
+    without_file = _target(sshd, tmp_path / "unused", ansible_ssh_common_args="")
+    assert not SshRunner(without_file).answers()  # then the user's file is the one read
