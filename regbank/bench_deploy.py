@@ -11,7 +11,7 @@ last host's result) and per role. The results, with the date, the machine and th
 load, go between the markers of docs/deploy-speed.md; the ten slowest tasks of the
 no-change run are printed.
 
-    python -m regbank.bench_deploy [--runs 3] [--workstations N] [--skip-cold]
+    python -m regbank.bench_deploy [--runs 3] [--workstations N] [--skip-cold] [--no-doc]
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ from regbank_foundation.errors import RegbankError
 from regbank_foundation.paths import KIT_ROOT
 
 DOC = KIT_ROOT / "docs" / "deploy-speed.md"
-BEGIN, END = "<!-- bench-deploy:begin -->", "<!-- bench-deploy:end -->"
+# The results go between <!-- bench-deploy:begin --> and <!-- bench-deploy:end -->, or
+# bench-deploy-wsN for a lab with N extra workstations.
+MARKER = "<!-- bench-deploy{}:{} -->"
 BIN = Path(sys.executable).parent
 PACKAGES = "dpkg-query -W -f '${db:Status-Abbrev} ${Package}\\n' | awk '$1 == \"ii\" {print $2}'"
 
@@ -191,6 +193,10 @@ def machine() -> str:
     return f"{os.cpu_count()} vCPU ({cpu}), {memory:.0f} ГиБ, {platform.platform(terse=True)}"
 
 
+def median_run(runs: list[Run]) -> Run:
+    return sorted(runs, key=lambda run: run.seconds)[len(runs) // 2]
+
+
 def _median(runs: list[Run]) -> str:
     seconds = [run.seconds for run in runs]
     each = ", ".join(f"{s:.0f}" for s in seconds)
@@ -232,19 +238,20 @@ def report(results: dict, hosts: int) -> str:
         "|---|---|---|---|",
         *(f"| {' | '.join(row)} |" for row in rows),
     ]
-    middle = sorted(nochange, key=lambda run: run.seconds)[len(nochange) // 2]
-    lines += _breakdown("повторный прогон с медианным временем", middle)
+    lines += _breakdown("повторный прогон с медианным временем", median_run(nochange))
     if cold:
         lines += _breakdown("первое развёртывание", cold)
     return "\n".join(lines)
 
 
-def write_doc(text: str) -> None:
+def write_doc(text: str, workstations: int | None) -> None:
+    begin, end = (MARKER.format(f"-ws{workstations}" if workstations else "", edge)
+                  for edge in ("begin", "end"))  # fmt: skip
     doc = DOC.read_text(encoding="utf-8")
-    if BEGIN not in doc or END not in doc:
-        raise RegbankError(f"{DOC}: the markers {BEGIN} and {END} are missing")
-    head, rest = doc.split(BEGIN, 1)
-    DOC.write_text(f"{head}{BEGIN}\n{text}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
+    if begin not in doc or end not in doc:
+        raise RegbankError(f"{DOC}: the markers {begin} and {end} are missing")
+    head, rest = doc.split(begin, 1)
+    DOC.write_text(f"{head}{begin}\n{text}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8")
 
 
 def bench(inventory: Path, runs: int, cold: bool) -> dict:
@@ -278,6 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-i", "--inventory", type=Path, default=KIT_ROOT / "inventory" / "lab")
     parser.add_argument("--runs", type=int, default=3, help="no-change and check runs (median)")
     parser.add_argument(
+        "--workstations",
+        type=int,
+        metavar="N",
+        help="the lab with N more workstations (regbank lab up --workstations N)",
+    )
+    parser.add_argument(
         "--skip-cold",
         action="store_true",
         help="measure the deployed lab as it stands: no cold deploy, no floor",
@@ -287,18 +300,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
+        if args.workstations is not None:
+            args.inventory = lab.with_workstations(args.inventory, args.workstations)
         results = bench(args.inventory, args.runs, cold=not args.skip_cold)
+        text = report(results, len(lab.load_lab(args.inventory).hosts))
+        if args.no_doc:
+            print(text)
+        else:
+            write_doc(text, args.workstations)
     except RegbankError as error:
         print(f"bench-deploy: {error}", file=sys.stderr)
         return 1
-    text = report(results, len(lab.load_lab(args.inventory).hosts))
-    if args.no_doc:
-        print(text)
-    else:
-        write_doc(text)
-    slowest = min(results["nochange"], key=lambda run: run.seconds)
-    print("\nthe ten slowest tasks of the no-change run:")
-    for name, seconds in slowest.tasks[:10]:
+    print("\nthe ten slowest tasks of the no-change run (the median one):")
+    for name, seconds in median_run(results["nochange"]).tasks[:10]:
         print(f"  {seconds:6.1f} s  {name}")
     return 0
 
