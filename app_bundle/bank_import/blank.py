@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from directory.models import Ground, GroundKind
+from regbank_app.spreadsheet import cells
 
 from .kinds import FAMILIES, Kind
 from .reading import INSTRUCTION_SHEET
@@ -51,7 +52,7 @@ def template_book(kind: Kind) -> bytes:
     notes[notes.max_row][0].font = Font(bold=True)
     card_kind = "family" if kind is FAMILIES else "minor"
     for ground in Ground.objects.for_card(card_kind).filter(kind=GroundKind.REGISTRATION):
-        notes.append([ground.code, "", "", ground.name])
+        notes.append(cells([ground.code, "", "", ground.name]))
     for row in notes.iter_rows(min_row=3):
         row[3].alignment = Alignment(wrap_text=True, vertical="top")
     buffer = io.BytesIO()

@@ -8,19 +8,13 @@ import io
 from django.http import HttpResponse
 from openpyxl import Workbook
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from regbank_app.spreadsheet import cells
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _cell(value):
-    # a text cell a spreadsheet would run as a formula gets the mark of text
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def table_response(fmt: str, name: str, header: list[str], rows) -> HttpResponse:
-    rows = [[_cell(v) for v in row] for row in rows]
+    rows = [cells(row) for row in rows]  # no text cell a spreadsheet would run
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
