@@ -97,7 +97,7 @@ FAMILIES = Kind(
         MO,
         Column("Фамилия семьи", "family_name", True, max_length=200, example="Ивановы"),
         *ADDRESSES,
-        Column("Телефон семьи", "phone", max_length=60, example="+7 900 000-00-00"),
+        Column("Телефон семьи", "phone", max_length=60, example="8 900 000-00-00"),
         Column("Многодетная", "is_large", parse="bool", example="нет"),
         Column("Неполная", "is_single_parent", parse="bool", example="да"),
         Column("Малоимущая", "is_low_income", parse="bool", example="нет"),
