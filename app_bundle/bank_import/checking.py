@@ -227,6 +227,19 @@ def _minor_key(mo_id, last_name, first_name, birth_date):
     return (mo_id, _norm(last_name), _norm(first_name), birth_date)
 
 
+def _is_new(checked, key, number, seen, in_bank, column, name) -> bool:
+    """A card to create? A repeat within the file is a problem; one the bank holds is
+    skipped, so a file imported again adds nothing."""
+    if key in seen:
+        checked.problems.append(Problem(number, column, f"{name}: повторяет строку {seen[key]}"))
+        return False
+    seen[key] = number
+    if key in in_bank:
+        checked.skipped.append((number, f"{name} уже есть в банке"))
+        return False
+    return True
+
+
 def _check_families(checked, rows):
     groups: dict[str, list] = defaultdict(list)
     for number, values, row_ok in rows:
@@ -262,14 +275,8 @@ def _check_families(checked, rows):
         if not group_ok:
             continue
         key = _family_key(first["mo"].pk, first["family_name"], first["address_actual"])
-        if key in seen:
-            checked.problems.append(
-                Problem(first_number, "Фамилия семьи", f"семья повторяет строку {seen[key]}")
-            )
-            continue
-        seen[key] = first_number
-        if key in in_bank:
-            checked.skipped.append((first_number, f"семья {first['family_name']} уже есть в банке"))
+        name = f"семья {first['family_name']}"
+        if not _is_new(checked, key, first_number, seen, in_bank, "Фамилия семьи", name):
             continue
         family = Family(mo=first["mo"])
         _card_fields(family, first, FAMILY_FIELDS)
@@ -318,15 +325,8 @@ def _check_minors(checked, rows):
         key = _minor_key(
             values["mo"].pk, values["last_name"], values["first_name"], values["birth_date"]
         )
-        if key in seen:
-            checked.problems.append(
-                Problem(number, "Фамилия", f"несовершеннолетний повторяет строку {seen[key]}")
-            )
-            continue
-        seen[key] = number
-        if key in in_bank:
-            name = f"{values['last_name']} {values['first_name']}"
-            checked.skipped.append((number, f"{name} уже есть в банке"))
+        name = f"несовершеннолетний {values['last_name']} {values['first_name']}"
+        if not _is_new(checked, key, number, seen, in_bank, "Фамилия", name):
             continue
         minor = Minor(mo=values["mo"], birth_date=values["birth_date"], sex=values["sex"])
         _card_fields(minor, values, (*MINOR_FIELDS, *CARD_TEXT))
