@@ -47,9 +47,30 @@ class Report:
 def build(user, today: datetime.date | None = None) -> Report:
     today = today or datetime.date.today()
     thresholds = Thresholds.current()
-    counts = {
-        c.slug: counts_by(c, c.model.objects.visible_to(user), today, thresholds) for c in CHECKS
-    }
+    region = None
+    if user.is_municipal and user.mo_id:
+        # the region is counted once: the officer's own figures are its МО's row of it
+        # (every row carries its МО, and an officer's scope is exactly that МО)
+        everywhere = {
+            c.slug: counts_by(c, c.model.objects.all(), today, thresholds) for c in CHECKS
+        }
+        counts = {
+            slug: {user.mo_id: found[user.mo_id]} if user.mo_id in found else {}
+            for slug, found in everywhere.items()
+        }
+        region = Row("Среднее по региону", "")
+        for check in CHECKS:
+            figures = everywhere[check.slug].values()
+            mo_count = max(len(figures), 1)
+            found = sum(f for f, _ in figures)
+            total = sum(t for _, t in figures)
+            # per МО on average; the share is the region's own (sum over sum)
+            region.pairs.append((check, Figure(found / mo_count, total / mo_count)))
+    else:
+        counts = {
+            c.slug: counts_by(c, c.model.objects.visible_to(user), today, thresholds)
+            for c in CHECKS
+        }
     mo_ids = {key for found in counts.values() for key in found}
     if user.is_municipal and user.mo_id:
         mo_ids.add(user.mo_id)
@@ -57,16 +78,6 @@ def build(user, today: datetime.date | None = None) -> Report:
         Row(mo.name, mo.code, [(c, Figure(*counts[c.slug].get(mo.pk, (0, 0)))) for c in CHECKS])
         for mo in Municipality.objects.filter(pk__in=mo_ids)
     ]
-    region = None
-    if user.is_municipal:
-        region = Row("Среднее по региону", "")
-        for check in CHECKS:
-            everywhere = counts_by(check, check.model.objects.all(), today, thresholds).values()
-            mo_count = max(len(everywhere), 1)
-            found = sum(f for f, _ in everywhere)
-            total = sum(t for _, t in everywhere)
-            # per МО on average; the share is the region's own (sum over sum)
-            region.pairs.append((check, Figure(found / mo_count, total / mo_count)))
     agency_checks = tuple(c for c in CHECKS if c.by_agency)
     per_agency = {
         c.slug: counts_by(c, c.model.objects.visible_to(user), today, thresholds, "agency_id")

@@ -135,6 +135,8 @@ def test_a_municipal_officer_sees_its_mo_against_the_regional_average(region, cl
     officer = factories.user(Role.MUNICIPAL, "MO-2")
     data = report.build(officer)
     assert [row.key for row in data.by_mo] == ["MO-2"]
+    (own,) = report.build(factories.user(Role.MUNICIPAL, "MO-1")).by_mo
+    assert figures(own) == EXPECTED_MO1
     region_avg = figures(data.region)
     # families without a plan: 3 of 4 on record in the region, over the 2 МО that have any
     found, total = region_avg["families-without-plan"]
