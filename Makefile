@@ -20,7 +20,7 @@ APT_PACKAGES := docker.io debootstrap openssh-client openssh-server postgresql-1
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help lab lab-down test lint unit app-test molecule lab-test lab-drill bench lab-large-region calibrate lock host venv docker apt-proxy
+.PHONY: help lab lab-down test lint unit app-test molecule lab-test lab-drill bench bench-deploy lab-large-region calibrate lock host venv docker apt-proxy
 
 help:
 	@echo "make lab    bring up the sample region in local containers and deploy it"
@@ -91,6 +91,14 @@ lab-drill: host venv
 # PostgreSQL cluster with 100 000 cards and 5 million audit events; figures in docs/.
 bench: host venv
 	cd app_bundle && ../$(BIN)/python -m bench.run
+
+# How long site.yml takes on the lab (issue 16's figures): a fresh lab, the cold deploy
+# and its floor (apt-get install of the same packages on fresh hosts), BENCH_RUNS
+# no-change and check runs (median); results in docs/deploy-speed.md, the ten slowest
+# tasks printed. ~25 minutes on a quiet machine; leaves the lab deployed.
+BENCH_RUNS ?= 3
+bench-deploy: host venv
+	$(BIN)/python -m regbank.bench_deploy --runs $(BENCH_RUNS) $(BENCH_ARGS)
 
 ## The benchmarks' large region in the lab's database (60 МО, 100 000 cards, 5 M audit
 ## events): once, after make lab and before make calibrate, which measures on it.
