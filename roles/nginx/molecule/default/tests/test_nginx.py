@@ -5,6 +5,7 @@ the real one): proxied paths answer 502, and must still carry every security hea
 """
 
 import json
+import re
 
 NAME = "bank.molecule.regbank.test"
 CURL = f"curl -sS --cacert /etc/regbank/pki/ca.crt --resolve {NAME}:443:127.0.0.1"
@@ -38,12 +39,32 @@ def test_certificate_verifies_for_the_public_name(host):
     assert host.run(f"{CURL} -o /dev/null https://{NAME}/").rc == 0
 
 
+# Debian's OpenSSL client refuses TLS 1.0/1.1 by itself (SECLEVEL 2): told to accept
+# anything old (SECLEVEL=0), a refusal can only be the server's.
+OLD_CLIENT = "-cipher DEFAULT@SECLEVEL=0"
+
+
 def test_only_tls_12_and_13(host):
     base = f"openssl s_client -connect 127.0.0.1:443 -servername {NAME} </dev/null"
     assert host.run(f"{base} -tls1_2").rc == 0
     assert host.run(f"{base} -tls1_3").rc == 0
-    assert host.run(f"{base} -tls1_1").rc != 0
-    assert host.run(f"{base} -tls1").rc != 0
+    assert host.run(f"{base} -tls1_1 {OLD_CLIENT}").rc != 0
+    assert host.run(f"{base} -tls1 {OLD_CLIENT}").rc != 0
+
+
+def test_the_old_tls_client_would_connect_to_a_server_that_allows_it(host):
+    """The control for the refusals above: the same client, against a throwaway server
+    that offers TLS 1.1, completes the handshake (stdin held open: s_server stops at EOF)."""
+    served = host.run(
+        "cd $(mktemp -d) && openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=old -days 1 "
+        "-keyout key.pem -out cert.pem 2>/dev/null && "
+        "(sleep 20 | timeout 20 openssl s_server -accept 127.0.0.1:4433 -cert cert.pem "
+        f"-key key.pem -tls1_1 {OLD_CLIENT} -naccept 1 >/dev/null 2>&1 &) && sleep 2 && "
+        f"openssl s_client -connect 127.0.0.1:4433 -tls1_1 {OLD_CLIENT} </dev/null"
+    )
+    assert served.rc == 0, served.stdout + served.stderr
+    assert re.search(r"^New, TLSv1\.\d, Cipher is [A-Z]", served.stdout, re.M), served.stdout
+    assert re.search(r"Protocol\s*: TLSv1\.1$", served.stdout, re.M), served.stdout
 
 
 def test_security_headers_even_on_errors(host):
