@@ -1,6 +1,6 @@
 """Benchmark of the first filling and the completeness report (not a test).
 
-    cd app_bundle && ../.venv/bin/python -m bank_import.tests.bench_first_filling
+    cd app_bundle && ../.venv/bin/python -m bank_import.tests.bench_first_filling [--no-region]
 
 Starts its own throwaway PostgreSQL (bench/run.py's), migrates, times the import of a
 generates the bench's large region (60 МО, 100 000 cards), gives half of the families an
@@ -12,6 +12,7 @@ with one import event per record).
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import os
 import time
@@ -28,6 +29,9 @@ def _timed(fn):
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--no-region", action="store_true", help="only the imports")
+    region = not parser.parse_args().no_region
     print(f"{datetime.date.today()} · {_machine()} · load {os.getloadavg()[0]:.1f}")
     cluster = _start_cluster()
     try:
@@ -37,32 +41,36 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        _run()
+        _run(region)
     finally:
         cluster.stop()
 
 
-def _run() -> None:
+def _run(region: bool) -> None:
+    from accounts.models import Role
+    from directory.sample_loader import load as load_directories
+    from regbank_app.testing import factories
+
+    load_directories()
+    if region:
+        _completeness()
+    _imports(factories.user(Role.MUNICIPAL, "MO-1", username="bench-kdn1"))
+
+
+def _completeness() -> None:
     from django.db import connection, transaction
 
     from accounts.models import Role
     from analytics import large_region, synthetic
-    from bank_import.checking import Scope
-    from bank_import.kinds import FAMILIES, MINORS
-    from bank_import.loading import load
-    from directory.sample_loader import load as load_directories
     from quality import report
     from regbank_app.testing import factories
 
-    from . import files
-
-    load_directories()
     specs = synthetic.large_specs(
         large_region.MO, large_region.YEARS, 100_000, large_region.CARDS, seed=large_region.SEED
     )
     with transaction.atomic():
         counts = synthetic.generate(specs, end=datetime.date(2025, 12, 31), seed=large_region.SEED)
-        with connection.cursor() as cursor:  # half the cards get a plan with one measure
+        with connection.cursor() as cursor:  # half the families get a plan, most with a measure
             cursor.execute(
                 """
                 INSERT INTO prevention_plan (id, mo_id, created_at, updated_at, family_id,
@@ -95,7 +103,14 @@ def _run() -> None:
         runs = [_timed(lambda user=user: report.build(user))[0] for _ in range(3)]
         print(f"completeness report, {label}: " + ", ".join(f"{s:.2f} s" for s in runs))
 
-    officer = factories.user(Role.MUNICIPAL, "MO-1", username="bench-kdn1")
+
+def _imports(officer) -> None:
+    from bank_import.checking import Scope
+    from bank_import.kinds import FAMILIES, MINORS
+    from bank_import.loading import load
+
+    from . import files
+
     for kind, rows, name in (
         (MINORS, files.minor_rows(ROWS), "minors"),
         (FAMILIES, files.family_rows(ROWS // 3), "families"),
