@@ -182,3 +182,51 @@ def test_exports_are_neutralised_and_recorded(region, client):
     assert AuditEvent.objects.filter(action=Action.EXPORT, user=officer).count() == 2
     assert client.get("/quality/no-such-check/").status_code == 404
     assert client.get("/quality/measures-overdue-unreported/?agency=abc").status_code == 404
+
+
+MARK = "ЧУЖОЕ"
+
+
+def _mo2_gap_of_every_kind():
+    """One МО-2 record in every list, each named with MARK."""
+    old = timezone.now() - datetime.timedelta(days=400)
+    family = factories.family("MO-2", family_name=f"{MARK} семья")
+    FamilyMember.objects.create(
+        mo=family.mo, family=family, relation="mother", last_name=MARK, first_name="Анна"
+    )
+    minor = factories.minor("MO-2", last_name=MARK)
+    planned = factories.family("MO-2", family_name=f"{MARK} с планом")
+    factories.plan(planned)  # no measures
+    late = factories.family("MO-2", family_name=f"{MARK} с просрочкой")
+    measure(
+        factories.plan(late), factories.agency("MO-2", AgencyType.EDUCATION), YESTERDAY, title=MARK
+    )
+    Raid.objects.create(mo=family.mo, date=YESTERDAY, purpose=MARK, team=MARK)
+    for model, pk in ((type(family), family.pk), (Minor, minor.pk)):
+        model.objects.filter(pk=pk).update(updated_at=old)
+
+
+def _text(response) -> str:
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        book = load_workbook(io.BytesIO(response.content))
+        return " ".join(str(c.value) for s in book for row in s.iter_rows() for c in row)
+    return response.content.decode("utf-8-sig")
+
+
+def test_no_figure_list_or_export_shows_another_mo(region, client):
+    from quality.checks import CHECKS
+
+    _mo2_gap_of_every_kind()
+    regional = factories.user(Role.REGIONAL, None)
+    client.force_login(regional)
+    for check in CHECKS:  # the mark is there to be found
+        assert MARK in client.get(f"/quality/{check.slug}/?mo=MO-2").content.decode(), check.slug
+    officer = factories.user(Role.MUNICIPAL, "MO-1")
+    agency_user = factories.user(Role.AGENCY, "MO-1", agency=region["edu1"])
+    for user in (officer, agency_user):
+        client.force_login(user)
+        for url in ["/quality/"] + [f"/quality/{c.slug}/" for c in CHECKS]:
+            for query in ("", "?format=csv", "?format=xlsx", "?mo=MO-2", "?mo=MO-2&format=csv"):
+                response = client.get(url + query)
+                assert response.status_code == 200, (user.role, url + query)
+                assert MARK not in _text(response), (user.role, url + query)
