@@ -8,14 +8,16 @@ the bank already holds are skipped, so a file imported twice adds nothing.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from directory.models import Ground, GroundKind, Municipality
+from directory.models import Agency, Ground, GroundKind, Municipality
+from prevention.models import Measure, Plan
 from regbank_app import site
 from registry.models import CardStatus, Family, FamilyMember, Minor, Registration, Relation, Sex
 
-from .kinds import FAMILIES, Column, Kind
+from .kinds import FAMILIES, PLANS, Column, Kind
 from .reading import Table
 
 
@@ -35,13 +37,29 @@ class NewCard:
     members: list[FamilyMember] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
 
+    def layers(self) -> tuple[list, ...]:
+        """What is written, in the order the foreign keys need."""
+        return [self.card], [self.registration], self.members
+
+
+@dataclass
+class NewPlan:
+    """An ИПР plan to create with its measures, and the rows they came from."""
+
+    plan: Plan
+    measures: list[Measure] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+
+    def layers(self) -> tuple[list, ...]:
+        return [self.plan], self.measures
+
 
 @dataclass
 class Checked:
     kind: Kind
     source: str
     rows: int = 0
-    cards: list[NewCard] = field(default_factory=list)
+    cards: list[NewCard | NewPlan] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -51,7 +69,7 @@ class Checked:
 
     @property
     def records(self) -> int:
-        return sum(2 + len(c.members) for c in self.cards)
+        return sum(len(layer) for new in self.cards for layer in new.layers())
 
 
 class Scope:
@@ -86,6 +104,8 @@ RELATIONS = {_norm(label): value for value, label in Relation.choices}
 RELATIONS |= {"опекун": Relation.GUARDIAN, "попечитель": Relation.GUARDIAN}
 RELATIONS |= {"сожитель": Relation.PARTNER, "сожительница": Relation.PARTNER}
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y")
+CARD_NUMBER = re.compile(r"^(?:(.+)/)?([СНCHсн])-?(\d{1,9})$")
+PREFIXES = {"С": "family", "C": "family", "Н": "minor", "H": "minor"}
 
 
 class Directories:
@@ -98,6 +118,11 @@ class Directories:
             for key in (mo.code, mo.name, mo.full_name):
                 if key:
                     self.mo[_norm(key)] = mo
+        self.agencies = {}  # (МО id or None for the region's, name): agency
+        for agency in Agency.objects.filter(is_active=True):
+            for name in (agency.name, agency.short_name):
+                if name:
+                    self.agencies[(agency.mo_id, _norm(name))] = agency
         self.grounds = {}
         for ground in Ground.objects.for_card(card_kind).filter(kind=GroundKind.REGISTRATION):
             self.grounds[_norm(ground.code)] = ground
@@ -124,13 +149,23 @@ def parse_cell(column: Column, text: str, directories: Directories, *, required=
                 day = datetime.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-            if day > datetime.date.today():
+            if day > datetime.date.today() and not column.future:
                 return None, f"дата {text} позже сегодняшней"
             if day.year < 1900:
                 return None, f"дата {text} раньше 1900 года"
             return day, ""
         return None, f"«{text[:40]}» — не дата; ожидается ДД.ММ.ГГГГ"
     key = _norm(text)
+    if column.parse == "card":
+        match = CARD_NUMBER.match(text.replace(" ", ""))
+        if not match:
+            return None, f"«{text[:40]}»: ожидается номер карточки, например МО-1/С-00001"
+        mo_name, prefix, seq = match.groups()
+        return (_norm(mo_name) if mo_name else None, PREFIXES[prefix.upper()], int(seq)), ""
+    if column.parse == "agency":
+        if len(text) > column.max_length:
+            return None, f"длиннее {column.max_length} знаков ({len(text)})"
+        return key, ""  # matched once the card's МО is known
     if column.parse == "bool":
         if key in YES or key in NO:
             return key in YES, ""
@@ -173,7 +208,7 @@ def _header_problems(table: Table, kind: Kind) -> tuple[dict[str, int], list[Pro
 
 
 def _parse_rows(table, kind, positions, directories, scope, problems):
-    per_group = FAMILY_KEYS if kind is FAMILIES else ()
+    per_group = {FAMILIES: FAMILY_KEYS, PLANS: PLAN_KEYS}.get(kind, ())
     for number, cells in table.rows:
         values, row_ok = {}, True
         if len(cells) > len(table.header):
@@ -189,11 +224,12 @@ def _parse_rows(table, kind, positions, directories, scope, problems):
                 problems.append(Problem(number, column.header, message))
                 row_ok = False
             values[column.key] = value
-        mo, message = scope.resolve(values["mo"])
-        if message:
-            problems.append(Problem(number, "МО", message))
-            row_ok = False
-        values["mo"] = mo
+        if "mo" in values:
+            mo, message = scope.resolve(values["mo"])
+            if message:
+                problems.append(Problem(number, "МО", message))
+                row_ok = False
+            values["mo"] = mo
         yield number, values, row_ok
 
 
@@ -241,10 +277,7 @@ def _is_new(checked, key, number, seen, in_bank, column, name) -> bool:
 
 
 def _check_families(checked, rows):
-    groups: dict[str, list] = defaultdict(list)
-    for number, values, row_ok in rows:
-        if values["group"] is not None:
-            groups[values["group"]].append((number, values, row_ok))
+    groups = _groups(rows)
     mo_ids = {v["mo"].pk for rows in groups.values() for _, v, _ in rows if v["mo"]}
     in_bank = {
         _family_key(*key)
@@ -254,25 +287,8 @@ def _check_families(checked, rows):
     }
     seen: dict[tuple, int] = {}
     for group, members in groups.items():
-        first_number, first, group_ok = members[0]
-        for key in FAMILY_KEYS:
-            column = checked.kind.column(key)
-            if column.required and first[key] is None:
-                checked.problems.append(Problem(first_number, column.header, REQUIRED))
-                group_ok = False
-        for number, values, _ in members[1:]:
-            for key in FAMILY_KEYS:
-                if values[key] not in (None, "", False) and values[key] != first[key]:
-                    checked.problems.append(
-                        Problem(
-                            number,
-                            checked.kind.column(key).header,
-                            f"отличается от строки {first_number} той же семьи № {group}",
-                        )
-                    )
-                    group_ok = False
-        group_ok = group_ok and all(ok for _, _, ok in members)
-        if not group_ok:
+        first_number, first, _ = members[0]
+        if not _group_problems(checked, FAMILY_KEYS, members, group, "той же семьи"):
             continue
         key = _family_key(first["mo"].pk, first["family_name"], first["address_actual"])
         name = f"семья {first['family_name']}"
@@ -333,14 +349,137 @@ def _check_minors(checked, rows):
         checked.cards.append(NewCard(minor, _registration(values, values["mo"]), rows=[number]))
 
 
+PLAN_KEYS = ("card", "start_date", "end_date", "goal", "approval")
+
+
+def _groups(rows) -> dict[str, list]:
+    groups: dict[str, list] = defaultdict(list)
+    for number, values, row_ok in rows:
+        if values["group"] is not None:
+            groups[values["group"]].append((number, values, row_ok))
+    return groups
+
+
+def _group_problems(checked, keys, members, group, what) -> bool:
+    """The group's own fields: required in its first row, the same in the others."""
+    first_number, first, group_ok = members[0]
+    for key in keys:
+        column = checked.kind.column(key)
+        if column.required and first[key] is None:
+            checked.problems.append(Problem(first_number, column.header, REQUIRED))
+            group_ok = False
+    for number, values, _ in members[1:]:
+        for key in keys:
+            if values[key] not in (None, "", False) and values[key] != first[key]:
+                checked.problems.append(
+                    Problem(
+                        number,
+                        checked.kind.column(key).header,
+                        f"отличается от строки {first_number} {what} № {group}",
+                    )
+                )
+                group_ok = False
+    return group_ok and all(ok for _, _, ok in members)
+
+
+class Cards:
+    """The bank's cards a file may name: those of the scope's МО (or every МО kept here)."""
+
+    def __init__(self, scope: Scope, directories: Directories):
+        self.scope = scope
+        self.mo_by_name = directories.mo
+        mos = [scope.mo] if scope.mo else list({m.pk: m for m in directories.mo.values()}.values())
+        self.home = {mo.pk: mo for mo in mos if site.is_home_of(mo)}
+        self.by_number = {}
+        for model in (Family, Minor):
+            for card in model.objects.filter(mo_id__in=self.home).select_related("mo"):
+                self.by_number[(card.mo_id, card.kind, card.seq)] = card
+
+    def find(self, number) -> tuple[Family | Minor | None, str]:
+        mo_name, kind, seq = number
+        if mo_name is None:
+            if self.scope.mo is None:
+                return None, "укажите МО в номере карточки (МО-1/С-00001)"
+            mo = self.scope.mo
+        else:
+            mo = self.mo_by_name.get(mo_name)
+            if mo is None or mo.pk not in self.home:
+                where = self.scope.mo.name if self.scope.mo else "МО, которые ведутся здесь"
+                return None, f"можно загружать только планы по карточкам {where}"
+        card = self.by_number.get((mo.pk, kind, seq))
+        if card is None:
+            return None, f"в картотеке {mo.name} нет такой карточки"
+        return card, ""
+
+
+def _check_plans(checked, rows, scope, directories):
+    groups = _groups(rows)
+    cards = Cards(scope, directories)
+    in_bank = set(
+        Plan.objects.filter(mo_id__in=cards.home).values_list("family_id", "minor_id", "start_date")
+    )
+    seen: dict[tuple, int] = {}
+    for group, members in groups.items():
+        first_number, first, _ = members[0]
+        if not _group_problems(checked, PLAN_KEYS, members, group, "того же плана"):
+            continue
+        card, message = cards.find(first["card"])
+        if message:
+            checked.problems.append(Problem(first_number, "Номер карточки", message))
+            continue
+        if first["end_date"] < first["start_date"]:
+            checked.problems.append(Problem(first_number, "Окончание", "раньше начала плана"))
+            continue
+        family_id, minor_id = (card.pk, None) if card.kind == "family" else (None, card.pk)
+        key = (family_id, minor_id, first["start_date"])
+        name = f"план по карточке {card.number} с {first['start_date']:%d.%m.%Y}"
+        if not _is_new(checked, key, first_number, seen, in_bank, "Номер карточки", name):
+            continue
+        plan = Plan(
+            mo=card.mo,
+            start_date=first["start_date"],
+            end_date=first["end_date"],
+            goal=first["goal"],
+            approval=first["approval"] or "",
+        )
+        setattr(plan, card.kind, card)
+        new = NewPlan(plan, rows=[n for n, _, _ in members])
+        for number, values, _ in members:
+            agency = directories.agencies.get((card.mo_id, values["agency"]))
+            agency = agency or directories.agencies.get((None, values["agency"]))
+            if agency is None:
+                checked.problems.append(
+                    Problem(
+                        number,
+                        "Ответственный субъект профилактики",
+                        f"нет такого субъекта профилактики в {card.mo.name} и в регионе",
+                    )
+                )
+                continue
+            new.measures.append(
+                Measure(
+                    mo=card.mo,
+                    plan=plan,
+                    title=values["title"],
+                    agency=agency,
+                    executor=values["executor"] or "",
+                    due_date=values["due_date"],
+                )
+            )
+        checked.cards.append(new)
+
+
 def check(table: Table, kind: Kind, scope: Scope) -> Checked:
     checked = Checked(kind=kind, source=table.source, rows=len(table.rows))
     positions, checked.problems = _header_problems(table, kind)
     if checked.problems:
         return checked
-    rows = _parse_rows(table, kind, positions, Directories(kind), scope, checked.problems)
+    directories = Directories(kind)
+    rows = _parse_rows(table, kind, positions, directories, scope, checked.problems)
     if kind is FAMILIES:
         _check_families(checked, rows)
+    elif kind is PLANS:
+        _check_plans(checked, rows, scope, directories)
     else:
         _check_minors(checked, rows)
     checked.problems.sort(key=lambda p: p.row)

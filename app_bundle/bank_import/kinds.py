@@ -16,10 +16,11 @@ class Column:
     header: str
     key: str
     required: bool = False
-    parse: str = "text"  # text, date, bool, sex, relation, ground, mo
+    parse: str = "text"  # text, date, bool, sex, relation, ground, mo, card, agency
     max_length: int = 300
     example: str = ""
     note: str = ""
+    future: bool = False  # a date that may be later than today (a plan's end, a due date)
 
 
 @dataclass(frozen=True)
@@ -159,4 +160,58 @@ MINORS = Kind(
     ),
 )
 
-KINDS = {kind.slug: kind for kind in (FAMILIES, MINORS)}
+PLANS = Kind(
+    slug="plans",
+    title="Планы ИПР и мероприятия",
+    sheet="Планы ИПР",
+    columns=(
+        Column(
+            "№ плана",
+            "group",
+            True,
+            max_length=40,
+            example="1",
+            note="одинаков у всех строк одного плана; одна строка — одно мероприятие",
+        ),
+        Column(
+            "Номер карточки",
+            "card",
+            True,
+            "card",
+            example="МО-1/С-00001",
+            note="номер карточки семьи (С-…) или несовершеннолетнего (Н-…) в банке",
+        ),
+        Column("Начало", "start_date", True, "date", example="01.03.2024"),
+        Column("Окончание", "end_date", True, "date", example="28.02.2025", future=True),
+        Column("Цели и задачи", "goal", True, max_length=5000, example="Устранение причин СОП"),
+        Column(
+            "Утверждён постановлением",
+            "approval",
+            max_length=120,
+            example="№ 5/13 от 01.03.2024",
+        ),
+        Column("Мероприятие", "title", True, max_length=5000, example="Контроль посещаемости"),
+        Column(
+            "Ответственный субъект профилактики",
+            "agency",
+            True,
+            "agency",
+            example="МБОУ СОШ № 1",
+            note="наименование или краткое наименование из справочника (МО карточки или "
+            "регионального уровня)",
+        ),
+        Column("Исполнитель", "executor", example="Иванова И. И., социальный педагог"),
+        Column("Срок исполнения", "due_date", True, "date", example="31.05.2024", future=True),
+    ),
+    instructions=(
+        "Одна строка — одно мероприятие плана. Строки одного плана имеют одинаковый "
+        "«№ плана»; сведения о плане (карточка, сроки, цели) берутся из первой строки плана.",
+        "Карточка указывается номером, под которым она есть в банке (после загрузки семей и "
+        "несовершеннолетних номер виден в картотеке), например МО-1/С-00001 или Н-00012.",
+        "План, который уже есть в банке (та же карточка и та же дата начала), пропускается "
+        "вместе с его мероприятиями.",
+        *COMMON_RULES,
+    ),
+)
+
+KINDS = {kind.slug: kind for kind in (FAMILIES, MINORS, PLANS)}

@@ -55,8 +55,8 @@ def index(request):
         if written:
             messages.success(
                 request,
-                f"Загружено карточек: {written['cards']}, членов семей: {written['members']}"
-                f"; пропущено (уже в банке): {len(checked.skipped)}.",
+                f"Загружено: {written['summary']}; "
+                f"пропущено (уже в банке): {len(checked.skipped)}.",
             )
     return render(request, "bank_import/index.html", context)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +13,9 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from audit.models import Action, AuditEvent
-from bank_import.kinds import FAMILIES, MINORS
+from bank_import.kinds import FAMILIES, MINORS, PLANS
+from directory.models import AgencyType
+from prevention.models import Measure, Plan
 from regbank_app.testing import factories
 from registry.models import CardStatus, Family, FamilyMember, Minor, Registration
 
@@ -39,6 +42,12 @@ def upload(client, kind, data, name, *, commit=True):
     response = client.post(URL, form)
     assert response.status_code == 200
     return response
+
+
+def assert_problem(page: str, row: int, column: str, text: str) -> None:
+    """The preview's table names the problem by row and column."""
+    cell = f"<tr><td>{row}</td><td>{re.escape(column)}</td><td>[^<]*{re.escape(text)}"
+    assert re.search(cell, page), (row, column, text)
 
 
 def counts():
@@ -132,7 +141,7 @@ def test_every_record_is_an_import_event_and_a_second_import_adds_nothing(client
     assert not AuditEvent.objects.filter(action=Action.CREATE, object_type="registry.family")
     numbers = list(Family.objects.filter(mo__code="MO-1").values_list("seq", flat=True))
     assert sorted(numbers) == list(range(1, 33))
-    assert "Загружено карточек: 32" in response.content.decode()
+    assert "Загружено: карточек 32, постановок на учёт 32" in response.content.decode()
 
     after_first = counts()
     response = upload(client, FAMILIES, files.excel_csv(FAMILIES, FAMILY_ROWS), "семьи.csv")
@@ -161,8 +170,7 @@ def test_the_preview_names_every_problem_by_row_and_column_and_writes_nothing(cl
         (7, "Фамилия", "повторяет строку 6"),
         (8, "МО", "можно загружать только записи МО-1"),
     ]:
-        assert f"<tr><td>{row}</td><td>{column}</td><td>" in page, (row, column)
-        assert text in page
+        assert_problem(page, row, column, text)
     # check only: a clean file is reported, not written
     upload(client, MINORS, files.excel_csv(MINORS, MINOR_ROWS), "m.csv", commit=False)
     assert counts() == before
@@ -252,8 +260,8 @@ def test_the_command_loads_a_file_with_a_progress_bar(tmp_path, capsys):
     path.write_bytes(files.excel_csv(MINORS, rows))
     call_command("import_cards", "minors", str(path), "--user", "kdn2")
     out, err = capsys.readouterr()
-    assert "новых карточек 49" in out
-    assert "49/49 карточек" in err
+    assert "новых записей 49" in out
+    assert "49/49" in err
     assert Minor.objects.filter(mo__code="MO-2", created_by=author).count() == 49
     call_command("import_cards", "minors", str(path), "--mo", "MO-2")
     assert "уже в банке 49" in capsys.readouterr().out
@@ -266,3 +274,54 @@ def test_the_command_loads_a_file_with_a_progress_bar(tmp_path, capsys):
     wrong_mo.write_bytes(files.excel_csv(MINORS, [dict(MINOR_ROWS[0], МО="MO-1")]))
     with pytest.raises(CommandError, match="ошибок 1"):
         call_command("import_cards", "minors", str(wrong_mo), "--mo", "MO-2")
+
+
+def test_plans_with_measures_are_imported_by_card_number(client, kdn1):
+    family = factories.family("MO-1", family_name="Плановые")
+    minor = factories.minor("MO-1", last_name="Плановый")
+    other = factories.family("MO-2", family_name="Чужие")
+    school = factories.agency("MO-1", AgencyType.EDUCATION)
+    police = factories.agency("MO-1", AgencyType.POLICE)
+    plan = {"Начало": "01.03.2024", "Окончание": "28.02.2030", "Цели и задачи": "Цели"}
+    rows = [
+        {"№ плана": "1", "Номер карточки": family.number, **plan, "Мероприятие": "Контроль",
+         "Ответственный субъект профилактики": school.name, "Срок исполнения": "31.05.2024"},
+        {"№ плана": "1", "Мероприятие": "Беседа", "Ответственный субъект профилактики":
+         police.short_name or police.name, "Срок исполнения": "31.12.2029"},
+        {"№ плана": "2", "Номер карточки": f"Н-{minor.seq:05d}", **plan, "Мероприятие": "Досуг",
+         "Ответственный субъект профилактики": school.name, "Срок исполнения": "01.06.2024"},
+    ]  # fmt: skip
+    before = (Plan.objects.count(), Measure.objects.count())
+    page = upload(client, PLANS, files.excel_csv(PLANS, rows), "планы.csv").content.decode()
+    assert "планов ИПР 2, мероприятий 3" in page
+    assert (Plan.objects.count(), Measure.objects.count()) == (before[0] + 2, before[1] + 3)
+    assert family.plans.get().measures.count() == 2 and minor.plans.get().created_by == kdn1
+    events = AuditEvent.objects.filter(action=Action.IMPORT, object_type="prevention.measure")
+    assert sorted(e.details["row"] for e in events) == [2, 3, 4]
+    upload(client, PLANS, files.excel_csv(PLANS, rows), "планы.csv")
+    assert (Plan.objects.count(), Measure.objects.count()) == (before[0] + 2, before[1] + 3)
+
+    bad = [
+        dict(rows[0], **{"Номер карточки": "МО-1/С-99999"}),  # row 2
+        dict(rows[0], **{"№ плана": "3", "Номер карточки": other.number}),  # row 3
+        dict(
+            rows[2],
+            **{
+                "№ плана": "4",
+                "Начало": "02.03.2024",
+                "Ответственный субъект профилактики": "Нет такого",
+            },
+        ),  # fmt: skip
+        dict(rows[2], **{"№ плана": "5", "Окончание": "01.01.2024"}),  # row 5
+        dict(rows[2], **{"№ плана": "6", "Начало": "01.01.2099"}),  # row 6: in the future
+    ]
+    page = upload(client, PLANS, files.excel_csv(PLANS, bad), "плохие.csv").content.decode()
+    for row, column, text in [
+        (2, "Номер карточки", "в картотеке МО-1 нет такой карточки"),
+        (3, "Номер карточки", "можно загружать только планы по карточкам МО-1"),
+        (4, "Ответственный субъект профилактики", "нет такого субъекта профилактики"),
+        (5, "Окончание", "раньше начала плана"),
+        (6, "Начало", "дата 01.01.2099 позже сегодняшней"),
+    ]:
+        assert_problem(page, row, column, text)
+    assert (Plan.objects.count(), Measure.objects.count()) == (before[0] + 2, before[1] + 3)

@@ -436,9 +436,19 @@ IMPORT_FILES = {  # first filling (bank_import): one file of each kind, Windows-
 }
 
 
+def _plan_file() -> str:
+    agency = factories.agency("MO-1", "education").name.replace('"', '""')
+    return (
+        "№ плана;Номер карточки;Начало;Окончание;Цели и задачи;Мероприятие;"
+        "Ответственный субъект профилактики;Срок исполнения\r\n"
+        f'1;{a_family().number};01.03.2024;28.02.2025;Цели;Контроль;"{agency}";31.05.2024\r\n'
+    )
+
+
 def _imported(w, kind, model):
     before = set(model.objects.values_list("pk", flat=True))
-    upload = SimpleUploadedFile(f"{kind}.csv", IMPORT_FILES[kind].encode("cp1251"))
+    text = _plan_file() if kind == "plans" else IMPORT_FILES[kind]
+    upload = SimpleUploadedFile(f"{kind}.csv", text.encode("cp1251"))
     w.client.post("/import/", {"kind": kind, "file": upload, "commit": "1"})
     (pk,) = set(model.objects.values_list("pk", flat=True)) - before
     return pk
@@ -458,6 +468,14 @@ def minor_import(w):
 
 def registration_import(w):
     return _imported(w, "minors", Registration)
+
+
+def plan_import(w):
+    return _imported(w, "plans", Plan)
+
+
+def measure_import(w):
+    return _imported(w, "plans", Measure)
 
 
 def thresholds_create(w):
@@ -543,12 +561,14 @@ WRITES = {
         (Action.CREATE, plan_create),
         (Action.UPDATE, plan_update),
         (Action.DELETE, plan_delete),
+        (Action.IMPORT, plan_import),
     ],
     "prevention.measure": [
         (Action.CREATE, measure_create),
         (Action.UPDATE, measure_update),
         (Action.UPDATE, measure_report_update),
         (Action.DELETE, measure_delete),
+        (Action.IMPORT, measure_import),
     ],
     "prevention.executionreport": [(Action.CREATE, report_create)],
     "commission.meeting": [

@@ -25,7 +25,7 @@ PROBLEMS_PRINTED = 200
 
 
 class Progress:
-    """A text progress bar on stderr: `[#####.....] 5000/10000 карточек`."""
+    """A text progress bar on stderr: `[#####.....] 5000/10000` (cards or plans)."""
 
     def __init__(self, stream, width: int = 40):
         self.stream, self.width = stream, width
@@ -33,14 +33,14 @@ class Progress:
     def __call__(self, done: int, total: int) -> None:
         filled = self.width * done // max(total, 1)
         bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {done}/{total} карточек")
+        self.stream.write(f"\r[{bar}] {done}/{total}")
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()
 
 
 class Command(BaseCommand):
-    help = "Загрузить карточки из файла XLSX или CSV (первичное заполнение)"
+    help = "Загрузить карточки или планы ИПР из файла XLSX или CSV (первичное заполнение)"
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS), help="что в файле")
@@ -84,11 +84,8 @@ class Command(BaseCommand):
         if checked.problems:
             raise CommandError(f"{path}: ошибок {len(checked.problems)}; ничего не записано")
         self.stdout.write(
-            f"{checked.source}: строк {checked.rows}, новых карточек {len(checked.cards)}, "
+            f"{checked.source}: строк {checked.rows}, новых записей {len(checked.cards)}, "
             f"уже в банке {len(checked.skipped)}"
         )
         if written:
-            self.stdout.write(
-                f"записано: карточек {written['cards']}, членов семей {written['members']} "
-                f"(импорт {written['batch']})"
-            )
+            self.stdout.write(f"записано: {written['summary']} (импорт {written['batch']})")
