@@ -47,12 +47,13 @@ def template_book(kind: Kind) -> bytes:
         )
         required = "да" if column.required else ""
         notes.append([column.header, required, column.example, what])
-    notes.append([])
-    notes.append(["Основания постановки на учёт (код — наименование)"])
-    notes[notes.max_row][0].font = Font(bold=True)
-    card_kind = "family" if kind is FAMILIES else "minor"
-    for ground in Ground.objects.for_card(card_kind).filter(kind=GroundKind.REGISTRATION):
-        notes.append(cells([ground.code, "", "", ground.name]))
+    if any(column.parse == "ground" for column in kind.columns):
+        notes.append([])
+        notes.append(["Основания постановки на учёт (код — наименование)"])
+        notes[notes.max_row][0].font = Font(bold=True)
+        card_kind = "family" if kind is FAMILIES else "minor"
+        for ground in Ground.objects.for_card(card_kind).filter(kind=GroundKind.REGISTRATION):
+            notes.append(cells([ground.code, "", "", ground.name]))
     for row in notes.iter_rows(min_row=3):
         row[3].alignment = Alignment(wrap_text=True, vertical="top")
     buffer = io.BytesIO()

@@ -251,6 +251,9 @@ def test_the_template_has_russian_headers_and_an_instruction_sheet(client, kdn1)
     book.save(buffer)
     upload(client, FAMILIES, buffer.getvalue(), "шаблон.xlsx")
     assert Family.objects.filter(mo__code="MO-1").count() == 2
+    book = load_workbook(io.BytesIO(client.get(URL + "template/plans.xlsx").content))
+    assert book.sheetnames == ["Планы ИПР", "Инструкция"]
+    assert [c.value for c in book["Планы ИПР"][1]] == files.headers(PLANS)
 
 
 def test_the_command_loads_a_file_with_a_progress_bar(tmp_path, capsys):
