@@ -16,6 +16,15 @@ from . import files
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
+# SCREENSHOTS_DIR=<folder>: the pages of docs/first-filling.md are saved there
+SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR", "")
+
+
+def _shot(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"first-filling-{name}.png"), full_page=True)
+
+
 PASSWORD = "Vremennyi-Parol-1"  # noqa: S105 - test accounts only
 USERS = (
     "from accounts.models import User, Role\n"
@@ -60,6 +69,7 @@ def test_an_officer_fixes_a_file_by_its_preview_and_imports_it(app_server):
         problem = page.get_by_role("row", name="3 Дата рождения «весной» — не дата")
         problem.wait_for()
         assert page.get_by_text("Файл не загружен, ничего не записано").is_visible()
+        _shot(page, "preview")
 
         page.get_by_label("Что загружается").select_option("minors")
         page.get_by_label("Файл XLSX или CSV").set_input_files(
@@ -67,6 +77,7 @@ def test_an_officer_fixes_a_file_by_its_preview_and_imports_it(app_server):
         )
         page.get_by_role("button", name="Загрузить").click()
         page.get_by_text("Записано: карточек 5, постановок на учёт 5").wait_for()
+        _shot(page, "loaded")
 
         page.get_by_role("link", name="Несовершеннолетние", exact=True).click()
         for row in rows:
@@ -78,3 +89,4 @@ def test_an_officer_fixes_a_file_by_its_preview_and_imports_it(app_server):
         page.get_by_role("link", name="Полнота").click()
         page.get_by_role("heading", name="Контроль полноты заполнения банка").wait_for()
         assert page.get_by_role("rowheader", name="МО-1").is_visible()
+        _shot(page, "quality")
