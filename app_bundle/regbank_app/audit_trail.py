@@ -41,6 +41,8 @@ class Action(models.TextChoices):
 # Actions that enter data: the "entry" actions of the activity analytics (plain strings,
 # so SQL parameters and `in` tests take them alike).
 ENTRY_ACTIONS = (Action.CREATE.value, Action.UPDATE.value, Action.DELETE.value)
+# What a card's history page lists: every write of its rows, the first filling's too.
+HISTORY_ACTIONS = (*ENTRY_ACTIONS, Action.IMPORT.value)
 
 # Sent with the event's fields; the audit app's receiver stores it and returns the event.
 event_requested = Signal()

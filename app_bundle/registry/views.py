@@ -87,7 +87,7 @@ def _card_history(request, model, pk):
     _require_card_reader(request)
     card = get_visible(request, model.objects.select_related("mo"), pk)
     events = AuditEvent.objects.filter(
-        card_id=card.pk, action__in=audit_trail.ENTRY_ACTIONS
+        card_id=card.pk, action__in=audit_trail.HISTORY_ACTIONS
     ).order_by("-time")
     audit_trail.record(request, Action.VIEW, card, details={"page": "history"})
     return render(request, "registry/card_history.html", {"card": card, "events": events})

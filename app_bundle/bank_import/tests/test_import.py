@@ -142,6 +142,9 @@ def test_every_record_is_an_import_event_and_a_second_import_adds_nothing(client
     numbers = list(Family.objects.filter(mo__code="MO-1").values_list("seq", flat=True))
     assert sorted(numbers) == list(range(1, 33))
     assert "Загружено: карточек 32, постановок на учёт 32" in response.content.decode()
+    family = Family.objects.get(mo__code="MO-1", seq=1)
+    history = client.get(f"/families/{family.pk}/history/").content.decode()
+    assert "Импорт (первичное заполнение)" in history
 
     after_first = counts()
     response = upload(client, FAMILIES, files.excel_csv(FAMILIES, FAMILY_ROWS), "семьи.csv")
