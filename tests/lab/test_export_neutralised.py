@@ -7,15 +7,13 @@ two-task playbook), so the first administrator's password stays as the other tes
 
 import csv
 import io
-import re
 import secrets
-from http.cookies import SimpleCookie
 
 import pytest
 import yaml
 from conftest import run
 from openpyxl import load_workbook
-from test_https import https, site  # noqa: F401 - the deployed site's address, name and CA
+from test_https import https, post_login, site  # noqa: F401 - the deployed site's address, name and CA
 
 from regbank_foundation.paths import KIT_ROOT
 
@@ -69,30 +67,12 @@ def officer(site_lab, tmp_path_factory) -> str:
     return password
 
 
-def _post_login(pool, site, username, password) -> tuple[int, str]:  # noqa: F811
-    """POST the login form as a browser does; (status, cookie header of the session)."""
-    page = pool.request("GET", "/accounts/login/")
-    cookies = SimpleCookie()
-    cookies.load(page.headers["Set-Cookie"])
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.data.decode())[1]
-    answer = pool.request_encode_body(
-        "POST", "/accounts/login/",
-        fields={"csrfmiddlewaretoken": token, "username": username, "password": password},
-        encode_multipart=False, redirect=False,
-        headers={"Cookie": "; ".join(f"{k}={v.value}" for k, v in cookies.items()),
-                 "Referer": f"https://{site['name']}/accounts/login/", "Host": site["name"]},
-    )  # fmt: skip
-    for header in answer.headers.getlist("Set-Cookie"):
-        cookies.load(header)
-    return answer.status, "; ".join(f"{k}={v.value}" for k, v in cookies.items())
-
-
 def test_a_formula_as_login_name_is_text_in_the_audit_exports(site, officer):  # noqa: F811
     pool = https(site)
-    status, _ = _post_login(pool, site, FORMULA, "any-password")
-    assert status == 200  # refused, and recorded with the name as typed
-    status, jar = _post_login(pool, site, OFFICER, officer)
-    assert status == 302
+    answer, _ = post_login(pool, site, FORMULA, "any-password")
+    assert answer.status == 200  # refused, and recorded with the name as typed
+    answer, jar = post_login(pool, site, OFFICER, officer)
+    assert answer.status == 302
     headers = {"Cookie": jar, "Host": site["name"]}
     answer = pool.request("GET", "/audit/export/csv/?action=login_failed", headers=headers)
     assert answer.status == 200 and "no-store" in answer.headers["Cache-Control"]
