@@ -15,7 +15,6 @@ table into docs/capacity-planner.md.
 import argparse
 import datetime
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from capacity_planner.examples.make_large_region import LINK_VARIATION, SAMPLE
 from capacity_planner.planner import plan_region
 from capacity_planner.region import load_region
 from capacity_planner.run import run_plan
+from regbank_devtools.machine import machine
 
 DEFAULT_SIZES = (100, 1000, 10_000)
 
@@ -58,20 +58,6 @@ def region_of(count: int) -> dict:
         "slug": f"bench-{count}",
         "municipalities": municipalities,
     }
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        memory_kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {memory_kib / 1024**2:.1f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        memory = ""
-    return f"{cpu}, {os.cpu_count()} CPUs{memory}, Python {platform.python_version()}"
 
 
 def load() -> str:

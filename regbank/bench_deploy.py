@@ -20,7 +20,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -32,6 +31,7 @@ from pathlib import Path
 
 from regbank import lab
 from regbank.lab_image import IMAGE
+from regbank_devtools.machine import machine
 from regbank_foundation.errors import RegbankError
 from regbank_foundation.paths import KIT_ROOT
 
@@ -182,15 +182,6 @@ def floor(packages: dict[str, list[str]]) -> float:
             subprocess.run(["docker", "rm", "-f", container], capture_output=True, check=False)
     print(f"floor (apt-get install on fresh hosts): {seconds:.0f} s", flush=True)
     return seconds
-
-
-def machine() -> str:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")), platform.processor(),
-    )  # fmt: skip
-    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
-    return f"{os.cpu_count()} vCPU ({cpu}), {memory:.0f} ГиБ, {platform.platform(terse=True)}"
 
 
 def median_run(runs: list[Run]) -> Run:
