@@ -52,3 +52,17 @@ def test_apt_sources_are_the_configured_ones(host):
 def test_apt_fetches_through_the_configured_proxy(host):
     dump = host.run("apt-config dump Acquire::http::Proxy").stdout
     assert dump.startswith('Acquire::http::Proxy "http://') and ':3142";' in dump
+
+
+def test_a_stalled_apt_download_times_out_and_is_retried(host):
+    dump = host.check_output("apt-config dump Acquire")
+    assert 'Acquire::http::Timeout "60";' in dump
+    assert 'Acquire::Retries "3";' in dump
+
+
+def test_a_successful_index_refresh_leaves_the_stamp_the_apt_module_reads(host):
+    # The stamp lets every later role's cache_valid_time skip another refresh.
+    stamp = host.file("/var/lib/apt/periodic/update-success-stamp")
+    assert stamp.exists
+    age = int(host.check_output(f"echo $(( $(date +%s) - $(stat -c %Y {stamp.path}) ))"))
+    assert 0 <= age < 3600
