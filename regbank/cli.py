@@ -11,21 +11,31 @@ from regbank_foundation.errors import RegbankError
 from regbank_foundation.inventory_hosts import put_ansible_on_path
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with the command named first in ``argv`` only, when there is one: each
+    command module is named after its command, and importing them all (Docker's and
+    SSH's libraries among them) costs seconds a `regbank plan` should not pay."""
     parser = argparse.ArgumentParser(
         prog="regbank",
         description="Deploy, harden, attest and size a regional data bank.",
     )
     parser.add_argument("--version", action="version", version=f"regbank {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
-        module.register(subparsers)
+    names = sorted(module.name for module in pkgutil.iter_modules(commands.__path__))
+    first = argv[0] if argv else None
+    if first in names:
+        names = [first]
+    elif first == "--version":
+        names = []
+    for name in names:
+        importlib.import_module(f"{commands.__name__}.{name}").register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
+    args = build_parser(argv).parse_args(argv)
     put_ansible_on_path()
     try:
         return args.func(args)

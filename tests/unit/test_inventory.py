@@ -413,8 +413,7 @@ def test_key_missing_beside_a_vault_file_says_so(lab: Path) -> None:
 def test_unparsable_yaml_names_file_and_line(lab: Path) -> None:
     write(lab / "host_vars" / "ws-mo3.yml", "mo: MO-3\nansible_host: [10.89.0.23\n")
     assert only_problem(lab) == (
-        "lab/host_vars/ws-mo3.yml: line 3: not valid YAML: expected ',' or ']', but got "
-        "'<stream end>'"
+        "lab/host_vars/ws-mo3.yml: line 3: not valid YAML: did not find expected ',' or ']'"
     )
 
 
