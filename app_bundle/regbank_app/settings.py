@@ -65,9 +65,6 @@ INSTALLED_APPS = [
     "analytics",
     "bank_import",
     "quality",
-    "reconciliation",
-    "inspections",
-    "support",
 ]
 
 MIDDLEWARE = [
