@@ -12,12 +12,17 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from directory.models import Agency, Ground, GroundKind, Municipality
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from accounts.models import User
+from directory.models import Agency, AgencyType, Ground, GroundKind, Municipality
 from prevention.models import Measure, Plan
 from regbank_app import site
+from regbank_app.roles import Role
 from registry.models import CardStatus, Family, FamilyMember, Minor, Registration, Relation, Sex
 
-from .kinds import FAMILIES, PLANS, Column, Kind
+from .kinds import AGENCIES, FAMILIES, MINORS, PLANS, USERS, Column, Kind
 from .reading import Table
 
 
@@ -55,11 +60,22 @@ class NewPlan:
 
 
 @dataclass
+class NewRecord:
+    """An agency or a user account to create, and its row."""
+
+    record: Agency | User
+    rows: list[int] = field(default_factory=list)
+
+    def layers(self) -> tuple[list, ...]:
+        return ([self.record],)
+
+
+@dataclass
 class Checked:
     kind: Kind
     source: str
     rows: int = 0
-    cards: list[NewCard | NewPlan] = field(default_factory=list)
+    cards: list[NewCard | NewPlan | NewRecord] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -74,10 +90,13 @@ class Checked:
 
 class Scope:
     """Where the rows may go: the МО of a municipal officer, or the МО named on the
-    command line; `mo=None` (the engineer's whole-region load) takes the МО column."""
+    command line; `mo=None` (the engineer's whole-region load) takes the МО column.
+    `roles`: the roles of the accounts a file may create (a municipal officer: his МО's
+    КДН officers and agency specialists), None for any."""
 
-    def __init__(self, mo: Municipality | None):
+    def __init__(self, mo: Municipality | None, roles: tuple[str, ...] | None = None):
         self.mo = mo
+        self.roles = roles
 
     def resolve(self, named: Municipality | None) -> tuple[Municipality | None, str]:
         if named is None:
@@ -103,6 +122,15 @@ SEXES |= {"ж": Sex.FEMALE, "жен": Sex.FEMALE, "женский": Sex.FEMALE}
 RELATIONS = {_norm(label): value for value, label in Relation.choices}
 RELATIONS |= {"опекун": Relation.GUARDIAN, "попечитель": Relation.GUARDIAN}
 RELATIONS |= {"сожитель": Relation.PARTNER, "сожительница": Relation.PARTNER}
+ROLES = {_norm(label): value for value, label in Role.choices}
+ROLES |= {_norm(word): Role.REGIONAL for word in ("региональный", "regional")}
+ROLES |= {_norm(word): Role.MUNICIPAL for word in ("специалист КДН и ЗП", "КДН и ЗП", "КДН")}
+ROLES |= {_norm(word): Role.AGENCY for word in ("субъект профилактики", "специалист субъекта")}
+ROLES |= {"auditor": Role.AUDITOR, "municipal": Role.MUNICIPAL, "agency": Role.AGENCY}
+AGENCY_TYPES = {_norm(label): value for value, label in AgencyType.choices}
+AGENCY_TYPES |= {value: value for value in AgencyType.values}
+AGENCY_TYPES |= {_norm("КДН"): AgencyType.KDN, _norm("ПДН"): AgencyType.POLICE}
+USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y")
 CARD_NUMBER = re.compile(r"^(?:(.+)/)?([СНCHсн])-?(\d{1,9})$")
 PREFIXES = {"С": "family", "C": "family", "Н": "minor", "H": "minor"}
@@ -119,10 +147,13 @@ class Directories:
                 if key:
                     self.mo[_norm(key)] = mo
         self.agencies = {}  # (МО id or None for the region's, name): agency
-        for agency in Agency.objects.filter(is_active=True):
+        self.kdn = {}  # МО id: its КДН и ЗП
+        for agency in Agency.objects.filter(is_active=True).select_related("mo"):
             for name in (agency.name, agency.short_name):
                 if name:
                     self.agencies[(agency.mo_id, _norm(name))] = agency
+            if agency.type == AgencyType.KDN and agency.mo_id:
+                self.kdn.setdefault(agency.mo_id, agency)
         self.grounds = {}
         for ground in Ground.objects.for_card(card_kind).filter(kind=GroundKind.REGISTRATION):
             self.grounds[_norm(ground.code)] = ground
@@ -166,6 +197,16 @@ def parse_cell(column: Column, text: str, directories: Directories, *, required=
         if len(text) > column.max_length:
             return None, f"длиннее {column.max_length} знаков ({len(text)})"
         return key, ""  # matched once the card's МО is known
+    if column.parse == "username":
+        if not USERNAME.match(text) or len(text) > column.max_length:
+            return None, f"«{text[:40]}»: латинские буквы, цифры и знаки . _ -"
+        return text, ""
+    if column.parse == "email":
+        try:
+            validate_email(text)
+        except ValidationError:
+            return None, f"«{text[:60]}» — не адрес электронной почты"
+        return text, ""
     if column.parse == "bool":
         if key in YES or key in NO:
             return key in YES, ""
@@ -175,6 +216,8 @@ def parse_cell(column: Column, text: str, directories: Directories, *, required=
         "relation": (RELATIONS, "нет такой степени родства"),
         "ground": (directories.grounds, "нет такого основания постановки в справочнике"),
         "mo": (directories.mo, "нет такого МО в справочнике"),
+        "role": (ROLES, "нет такой роли"),
+        "agency_type": (AGENCY_TYPES, "нет такого вида субъекта профилактики"),
     }[column.parse]
     if key in table:
         return table[key], ""
@@ -224,7 +267,7 @@ def _parse_rows(table, kind, positions, directories, scope, problems):
                 problems.append(Problem(number, column.header, message))
                 row_ok = False
             values[column.key] = value
-        if "mo" in values:
+        if "mo" in values and not kind.reference:  # card files: kept at the МО's home site
             mo, message = scope.resolve(values["mo"])
             if message:
                 problems.append(Problem(number, "МО", message))
@@ -469,6 +512,119 @@ def _check_plans(checked, rows, scope, directories):
         checked.cards.append(new)
 
 
+def _reference_mo(checked, number, values, scope) -> tuple[Municipality | None, bool]:
+    """The МО of an agency or account row: the МО column, else the scope's (None: the
+    region's level); (МО, row fits the scope)."""
+    mo = values["mo"] or scope.mo
+    if scope.mo is not None and (mo is None or mo.pk != scope.mo.pk):
+        checked.problems.append(Problem(number, "МО", f"можно загружать только {scope.mo.name}"))
+        return mo, False
+    return mo, True
+
+
+def _check_agencies(checked, rows, scope):
+    rows = list(rows)
+    in_bank = {(mo_id, _norm(name)) for mo_id, name in Agency.objects.values_list("mo_id", "name")}
+    seen: dict[tuple, int] = {}
+    for number, values, row_ok in rows:
+        mo, fits = _reference_mo(checked, number, values, scope)
+        if not (row_ok and fits):
+            continue
+        key = (mo.pk if mo else None, _norm(values["name"]))
+        name = f"субъект профилактики «{values['name'][:80]}»"
+        if not _is_new(checked, key, number, seen, in_bank, "Наименование", name):
+            continue
+        agency = Agency(
+            mo=mo, type=values["type"], name=values["name"], short_name=values["short_name"] or ""
+        )
+        checked.cards.append(NewRecord(agency, rows=[number]))
+
+
+def _user_agency(checked, number, values, mo, directories) -> tuple[Agency | None, bool]:
+    """The account's agency: named (of its МО or the region's), a КДН officer's МО's КДН
+    when none is named; (agency, row fine)."""
+    role, named = values["role"], values["agency"]
+    if named is None:
+        if role == Role.AGENCY:
+            checked.problems.append(Problem(number, "Субъект профилактики", REQUIRED))
+            return None, False
+        return (directories.kdn.get(mo.pk) if role == Role.MUNICIPAL else None), True
+    mo_id = mo.pk if mo else None
+    agency = directories.agencies.get((mo_id, named)) or directories.agencies.get((None, named))
+    if agency is None and role == Role.AGENCY and mo is None:  # the agency names its МО
+        found = [a for (_, name), a in directories.agencies.items() if name == named]
+        agency = found[0] if len({a.pk for a in found}) == 1 else None
+    if agency is None:
+        where = f"в {mo.name} и в регионе" if mo else "в справочнике"
+        checked.problems.append(
+            Problem(number, "Субъект профилактики", f"нет такого субъекта профилактики {where}")
+        )
+        return None, False
+    return agency, True
+
+
+def _check_users(checked, rows, scope, directories):
+    rows = list(rows)
+    in_bank = {name.casefold() for name in User.objects.values_list("username", flat=True)}
+    seen: dict[str, int] = {}
+    for number, values, row_ok in rows:
+        if not row_ok:
+            continue
+        role = values["role"]
+        if scope.roles is not None and role not in scope.roles:
+            checked.problems.append(Problem(number, "Роль", "вы не можете создавать такие роли"))
+            continue
+        if role == Role.REGIONAL and values["mo"] is not None:
+            checked.problems.append(
+                Problem(number, "МО", "у регионального специалиста МО не указывается")
+            )
+            continue
+        mo = values["mo"] or (scope.mo if role != Role.REGIONAL else None)
+        if role == Role.MUNICIPAL and mo is None:
+            checked.problems.append(Problem(number, "МО", "для специалиста КДН и ЗП укажите МО"))
+            continue
+        agency, fine = _user_agency(checked, number, values, mo, directories)
+        if not fine:
+            continue
+        if role == Role.MUNICIPAL and agency is not None and agency.mo_id != mo.pk:
+            checked.problems.append(
+                Problem(number, "Субъект профилактики", f"не относится к {mo.name}")
+            )
+            continue
+        if role == Role.AGENCY:
+            mo = agency.mo
+        if scope.mo is not None and (mo is None or mo.pk != scope.mo.pk):
+            checked.problems.append(
+                Problem(number, "МО", f"можно загружать только пользователей {scope.mo.name}")
+            )
+            continue
+        if values["can_manage_users"] and role not in (Role.REGIONAL, Role.MUNICIPAL):
+            checked.problems.append(
+                Problem(
+                    number,
+                    "Ведёт учётные записи",
+                    "только региональный специалист или специалист КДН и ЗП",
+                )
+            )
+            continue
+        key = values["username"].casefold()
+        name = f"учётная запись {values['username']}"
+        if not _is_new(checked, key, number, seen, in_bank, "Имя входа", name):
+            continue
+        user = User(
+            username=values["username"],
+            role=role,
+            mo=mo,
+            agency=agency,
+            can_manage_users=values["can_manage_users"],
+            must_change_password=True,
+        )
+        for field_name in ("last_name", "first_name", "middle_name", "position", "email", "phone"):
+            setattr(user, field_name, values[field_name] or "")
+        user.set_unusable_password()  # a manager sets the temporary one: never in a file
+        checked.cards.append(NewRecord(user, rows=[number]))
+
+
 def check(table: Table, kind: Kind, scope: Scope) -> Checked:
     checked = Checked(kind=kind, source=table.source, rows=len(table.rows))
     positions, checked.problems = _header_problems(table, kind)
@@ -480,8 +636,12 @@ def check(table: Table, kind: Kind, scope: Scope) -> Checked:
         _check_families(checked, rows)
     elif kind is PLANS:
         _check_plans(checked, rows, scope, directories)
-    else:
+    elif kind is MINORS:
         _check_minors(checked, rows)
+    elif kind is AGENCIES:
+        _check_agencies(checked, rows, scope)
+    elif kind is USERS:
+        _check_users(checked, rows, scope, directories)
     checked.problems.sort(key=lambda p: p.row)
     if checked.problems:
         checked.cards = []

@@ -1,9 +1,11 @@
 """What each import file holds: its columns, Russian headers and instructions.
 
 One kind per file (a CSV holds one table): families with their members (one row per
-member, rows of one family share its «№ семьи»), and minors. Each card is imported with
-its registration (the date it was put on record and the ground), as it stands in the
-card files kept before the bank.
+member, rows of one family share its «№ семьи»), minors, ИПР plans with their measures
+— the card files, written at the МО's home site — and the agencies and user accounts,
+reference data written at the regional server. Each card is imported with its
+registration (the date it was put on record and the ground), as it stands in the card
+files kept before the bank.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ class Column:
     header: str
     key: str
     required: bool = False
-    parse: str = "text"  # text, date, bool, sex, relation, ground, mo, card, agency
+    # text, date, bool, sex, relation, ground, mo, card, agency, agency_type, role,
+    # username, email
+    parse: str = "text"
     max_length: int = 300
     example: str = ""
     note: str = ""
@@ -30,6 +34,8 @@ class Kind:
     sheet: str
     columns: tuple[Column, ...]
     instructions: tuple[str, ...]
+    counted: str = "карточек"  # what the preview counts: «новых карточек: 5»
+    reference: bool = False  # directories and accounts: written at the regional server
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -78,7 +84,7 @@ COMMON_RULES = (
     "Сначала нажмите «Проверить»: ошибки будут названы по строке и столбцу, ничего не "
     "записывается. Файл без ошибок загружается целиком, одним действием; при любой ошибке "
     "не записывается ничего.",
-    "Повторная загрузка того же файла не создаёт дублей: карточки, которые уже есть в "
+    "Повторная загрузка того же файла не создаёт дублей: записи, которые уже есть в "
     "банке, пропускаются.",
 )
 
@@ -164,6 +170,7 @@ PLANS = Kind(
     slug="plans",
     title="Планы ИПР и мероприятия",
     sheet="Планы ИПР",
+    counted="планов",
     columns=(
         Column(
             "№ плана",
@@ -214,4 +221,116 @@ PLANS = Kind(
     ),
 )
 
-KINDS = {kind.slug: kind for kind in (FAMILIES, MINORS, PLANS)}
+REGION_MO = Column(
+    "МО",
+    "mo",
+    parse="mo",
+    example="МО-1",
+    note="код или наименование МО; пусто — учреждение регионального уровня",
+)
+
+AGENCIES = Kind(
+    slug="agencies",
+    title="Субъекты профилактики",
+    sheet="Субъекты профилактики",
+    counted="субъектов профилактики",
+    reference=True,
+    columns=(
+        REGION_MO,
+        Column(
+            "Вид",
+            "type",
+            True,
+            "agency_type",
+            example="Образование",
+            note="КДН и ЗП, опека и попечительство, образование, здравоохранение, ПДН ОМВД, "
+            "социальная защита, молодёжная политика, занятость, культура и спорт, иное",
+        ),
+        Column("Наименование", "name", True, example="МБОУ СОШ № 1 г. Образцова"),
+        Column("Краткое наименование", "short_name", max_length=120, example="СОШ № 1"),
+    ),
+    instructions=(
+        "Одна строка — один субъект профилактики системы профилактики безнадзорности и "
+        "правонарушений несовершеннолетних.",
+        "Субъект, который уже есть в справочнике (то же наименование в том же МО или на "
+        "региональном уровне), пропускается.",
+        "Загружает региональный специалист на региональном сервере; справочник передаётся "
+        "на муниципальные серверы.",
+        *COMMON_RULES,
+    ),
+)
+
+USERS = Kind(
+    slug="users",
+    title="Пользователи",
+    sheet="Пользователи",
+    counted="учётных записей",
+    reference=True,
+    columns=(
+        Column(
+            "Имя входа",
+            "username",
+            True,
+            "username",
+            max_length=150,
+            example="ivanova.mo1",
+            note="латинские буквы, цифры и знаки . _ -; без учёта регистра не повторяется",
+        ),
+        Column("Фамилия", "last_name", True, max_length=100, example="Иванова"),
+        Column("Имя", "first_name", True, max_length=100, example="Мария"),
+        Column("Отчество", "middle_name", max_length=100, example="Петровна"),
+        Column(
+            "Роль",
+            "role",
+            True,
+            "role",
+            example="специалист КДН и ЗП",
+            note="региональный специалист, специалист КДН и ЗП, специалист субъекта "
+            "профилактики или аудитор",
+        ),
+        Column(
+            "МО",
+            "mo",
+            parse="mo",
+            example="МО-1",
+            note="код или наименование МО; для специалиста КДН и ЗП обязательно (у "
+            "специалиста МО — его МО), для специалиста субъекта профилактики — МО субъекта, "
+            "у регионального специалиста не указывается",
+        ),
+        Column(
+            "Субъект профилактики",
+            "agency",
+            parse="agency",
+            example="КДН и ЗП МО-1",
+            note="наименование или краткое наименование из справочника (МО пользователя или "
+            "регионального уровня); для специалиста субъекта профилактики обязательно, для "
+            "специалиста КДН и ЗП пусто — КДН и ЗП его МО",
+        ),
+        Column("Должность", "position", max_length=200, example="ответственный секретарь"),
+        Column("Электронная почта", "email", parse="email", max_length=254, example=""),
+        Column("Телефон", "phone", max_length=40, example="8 900 000-00-00"),
+        Column(
+            "Ведёт учётные записи",
+            "can_manage_users",
+            parse="bool",
+            example="нет",
+            note="да или нет; только региональный специалист и специалист КДН и ЗП",
+        ),
+    ),
+    instructions=(
+        "Одна строка — одна учётная запись. Сначала загрузите субъекты профилактики: "
+        "пользователь ссылается на них по наименованию.",
+        "Пароли в файл не пишутся: учётные записи создаются без пароля, войти по ним нельзя, "
+        "пока тот, кто ведёт учётные записи, не задаст временный пароль на странице "
+        "пользователя («Задать временный пароль»); при первом входе пользователь сменит его.",
+        "Учётная запись, имя входа которой уже есть в банке, пропускается.",
+        "Специалист КДН и ЗП МО загружает только пользователей своего МО (специалистов КДН и "
+        "ЗП и субъектов профилактики); региональный специалист — любых. Загрузка — на "
+        "региональном сервере.",
+        *COMMON_RULES,
+    ),
+)
+
+CARD_KINDS = (FAMILIES, MINORS, PLANS)
+REFERENCE_KINDS = (AGENCIES, USERS)
+KINDS = {kind.slug: kind for kind in (*CARD_KINDS, *REFERENCE_KINDS)}

@@ -1,17 +1,25 @@
-"""The officer's import page: templates, upload, the preview of every problem, the load."""
+"""The import page: templates, upload, the preview of every problem, the load.
+
+Each user sees the kinds he may load: a municipal officer his МО's card files (at the
+МО's home site); at the regional server, the regional officer the agencies, and whoever
+keeps accounts the users (a municipal officer only his МО's officers and specialists).
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from regbank_app import site
 from regbank_app.crud import require_card_keeper
+from regbank_app.roles import Role
 
 from .blank import template_book
 from .checking import Scope
 from .forms import UploadForm
-from .kinds import KINDS
+from .kinds import AGENCIES, CARD_KINDS, KINDS, USERS
 from .loading import load
 from .reading import MAX_FILE_BYTES, FileRefused
 
@@ -19,10 +27,36 @@ PROBLEMS_SHOWN = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def allowed(request) -> tuple[dict, object]:
+    """({kind slug: the scope its rows may take}, the МО whose card files the user keeps
+    here or None); 403 when there is nothing the user may load here."""
+    user = request.user
+    scopes, mo = {}, None
+    try:
+        mo = require_card_keeper(request)
+    except PermissionDenied as exc:
+        refused = exc
+    else:
+        scopes |= {kind.slug: Scope(mo) for kind in CARD_KINDS}
+    if site.masters_reference_data():
+        if user.is_regional:
+            scopes[AGENCIES.slug] = Scope(None)
+        if user.manages_users:
+            scopes[USERS.slug] = (
+                Scope(None)
+                if user.is_regional
+                else Scope(user.mo, roles=(Role.MUNICIPAL, Role.AGENCY))
+            )
+    if not scopes:
+        raise refused
+    return scopes, mo
+
+
 def index(request):
-    mo = require_card_keeper(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "kinds": KINDS.values(), "mo": mo, "limit_mb": MAX_FILE_BYTES >> 20}
+    scopes, mo = allowed(request)
+    kinds = [kind for kind in KINDS.values() if kind.slug in scopes]
+    form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
+    context = {"form": form, "kinds": kinds, "mo": mo, "limit_mb": MAX_FILE_BYTES >> 20}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         kind = KINDS[form.cleaned_data["kind"]]
@@ -38,7 +72,7 @@ def index(request):
                 upload.read(),
                 upload.name,
                 kind,
-                Scope(mo),
+                scopes[kind.slug],
                 write=write,
                 request=request,
                 user=request.user,
@@ -62,8 +96,8 @@ def index(request):
 
 
 def template(request, kind):
-    require_card_keeper(request)
-    if kind not in KINDS:
+    scopes, _ = allowed(request)
+    if kind not in scopes:
         raise Http404("Нет такого шаблона.")
     response = HttpResponse(template_book(KINDS[kind]), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="shablon-{kind}.xlsx"'

@@ -1,5 +1,6 @@
-"""Writing a checked file: every card, registration and member in one transaction,
-each through the audited write path as an import event of its own."""
+"""Writing a checked file: every card, registration and member (or plan and measure,
+agency, account) in one transaction, each through the audited write path as an import
+event of its own."""
 
 from __future__ import annotations
 
@@ -68,6 +69,8 @@ def commit(
         ("членов семей", created["familymember"]),
         ("планов ИПР", created["plan"]),
         ("мероприятий", created["measure"]),
+        ("субъектов профилактики", created["agency"]),
+        ("учётных записей", created["user"]),
     )
     return {
         "summary": ", ".join(f"{label} {count}" for label, count in words if count),
@@ -76,6 +79,8 @@ def commit(
         "members": created["familymember"],
         "plans": created["plan"],
         "measures": created["measure"],
+        "agencies": created["agency"],
+        "users": created["user"],
         "batch": batch,
     }
 

@@ -182,8 +182,9 @@ def bulk_create(
     user=None,
     details: Callable[[models.Model], dict] | None = None,
 ) -> list[models.Model]:
-    """Save many new card-file rows (`RegistryModel`s of one model) in one INSERT and
-    record an event for each (inserted together, in one more).
+    """Save many new rows of one model (card-file `RegistryModel`s, or directory and
+    account `ReferenceModel`s) in one INSERT and record an event for each (inserted
+    together, in one more).
 
     The first filling's path: `action` (the import's own, so analytics tell it from daily
     work), `details(obj)` per object (the file and row). A bulk INSERT skips `save()`, so
@@ -192,7 +193,7 @@ def bulk_create(
     if not objs:
         return objs
     for obj in {obj.mo_id: obj for obj in objs}.values():
-        obj._check_home()  # RegistryModel.save's refusal off the home site, once per МО
+        obj._check_home()  # save()'s refusal off the home site, once per МО
     model = type(objs[0])
     model._default_manager.bulk_create(objs)
     m2m = [f.name for f in model._meta.many_to_many]

@@ -26,17 +26,19 @@ class ReferenceModel(UUIDModel):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def _check_home(self):
         if not site.masters_reference_data():
             raise site.ReadOnlyHere(
                 f"{self._meta.label} is mastered at the regional server; "
                 "it is read-only at a municipal site"
             )
+
+    def save(self, *args, **kwargs):
+        self._check_home()
         return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if not site.masters_reference_data():
-            raise site.ReadOnlyHere(f"{self._meta.label} is read-only at a municipal site")
+        self._check_home()
         return super().delete(*args, **kwargs)
 
 

@@ -228,15 +228,23 @@ def test_a_bad_file_is_refused_with_its_message_and_nothing_written(client, kdn1
     assert counts() == before
 
 
-def test_only_a_municipal_officer_at_its_home_site_imports(client):
+def test_only_a_municipal_officer_at_its_home_site_imports_cards(client):
     for user in (
         factories.user(Role.AGENCY, "MO-1"),
-        factories.user(Role.REGIONAL, None),
         factories.user(Role.MUNICIPAL, "MO-3"),  # MO-3 keeps its cards on its own server
     ):
         client.force_login(user)
         assert client.get(URL).status_code == 403
         assert client.get(URL + "template/minors.xlsx").status_code == 403
+    # the regional officer loads agencies (bank_import/tests/test_import_reference.py),
+    # never cards
+    client.force_login(factories.user(Role.REGIONAL, None))
+    assert client.get(URL + "template/minors.xlsx").status_code == 404
+    before = counts()
+    data = files.excel_csv(MINORS, MINOR_ROWS[:2])
+    form = {"kind": "minors", "file": SimpleUploadedFile("дети.csv", data), "commit": "1"}
+    page = client.post(URL, form).content.decode()
+    assert "Выберите корректный вариант" in page and counts() == before
 
 
 def test_the_template_has_russian_headers_and_an_instruction_sheet(client, kdn1):

@@ -3,7 +3,8 @@
     regbank-manage import_cards families семьи.xlsx --mo MO-1 --user ivanova [--check]
 
 Without --mo each row names its МО (the МО column); the file is written whole or not at
-all, with a progress bar on stderr; problems are printed by row and column.
+all, with a progress bar on stderr; problems are printed by row and column. Agencies and
+users (directories and accounts) are loaded at the regional server only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from directory.models import Municipality
+from regbank_app import site
 
 from ...checking import Scope
 from ...kinds import KINDS
@@ -40,7 +42,10 @@ class Progress:
 
 
 class Command(BaseCommand):
-    help = "Загрузить карточки или планы ИПР из файла XLSX или CSV (первичное заполнение)"
+    help = (
+        "Загрузить карточки, планы ИПР, субъекты профилактики или пользователей из файла XLSX "
+        "или CSV (первичное заполнение)"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS), help="что в файле")
@@ -50,6 +55,11 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="только проверить")
 
     def handle(self, *args, kind, path, mo, user, check, **options):
+        if KINDS[kind].reference and not site.masters_reference_data():
+            raise CommandError(
+                f"{KINDS[kind].title}: справочники и учётные записи загружаются на "
+                "региональном сервере"
+            )
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"{path}: файл не найден")
