@@ -1,8 +1,9 @@
 """Which tables replicate which way (docs/architecture.md, replication rules).
 
-* down (regional → every municipal server): directories and user accounts;
-* up (each municipal server → regional): its card files, ИПР, commission, raids and
-  audit events;
+* down (regional → every municipal server): directories, user accounts, the
+  completeness thresholds and the regional officer's inspection visits;
+* up (each municipal server → regional): its card files, ИПР, commission, raids,
+  reconciliations and audit events;
 * everything else (migrations, sessions, content types, lockout attempts) stays local.
 
 The deploy role builds its publications from `manage.py replication_tables`; the tests
@@ -13,8 +14,8 @@ from __future__ import annotations
 
 from django.apps import apps
 
-DOWN_APPS = ("directory", "accounts", "quality")
-UP_APPS = ("registry", "prevention", "commission", "raids", "audit")
+DOWN_APPS = ("directory", "accounts", "quality", "inspections")
+UP_APPS = ("registry", "prevention", "commission", "raids", "reconciliation", "audit")
 
 
 def models_of(app_labels):

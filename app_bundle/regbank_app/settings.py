@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "analytics",
     "bank_import",
     "quality",
+    "reconciliation",
+    "inspections",
+    "support",
 ]
 
 MIDDLEWARE = [

@@ -15,4 +15,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("import/", include("bank_import.urls")),
     path("quality/", include("quality.urls")),
+    path("reconciliation/", include("reconciliation.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("support/", include("support.urls")),
 ]

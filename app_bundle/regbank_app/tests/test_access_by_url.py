@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Role
 from audit.models import Action, AuditEvent
 from directory.models import Category
+from inspections.models import Inspection
+from reconciliation.models import Reconciliation
 from regbank_app.testing import factories
 from registry.models import FamilyMember
 
@@ -102,7 +104,28 @@ def extra_world(family, minor, plan, measure):
         out["raids:visit"] = visit.pk
     except ImportError:
         pass
+    out.update(support_world(family, minor))
     return out
+
+
+def support_world(family, minor):
+    """A reconciliation of МО-2's cards and an inspection visit to МО-2."""
+    sample = Reconciliation.objects.create(
+        mo=family.mo, drawn_on=datetime.date(2024, 7, 1), requested=2
+    )
+    sample.cards.create(mo=family.mo, position=1, card_number=family.number, family=family)
+    sample.cards.create(mo=family.mo, position=2, card_number=minor.number, minor=minor)
+    visit = Inspection.objects.create(
+        mo=family.mo, date=datetime.date(2024, 8, 1), inspectors="Проверяющий", findings="Выводы"
+    )
+    recommendation = visit.recommendations.create(
+        mo=family.mo, text="Исправить", due_date=datetime.date(2024, 9, 1)
+    )
+    return {
+        "reconciliation:": sample.pk,
+        "inspections:": visit.pk,
+        "inspections:recommendation": recommendation.pk,
+    }
 
 
 def pk_for(world, name):
@@ -131,9 +154,12 @@ def test_mo1_user_gets_404_for_every_mo2_object(client, role):
         for method in (client.get, client.post):
             response = method(url)
             # a specialist has no user or audit pages at all (403); otherwise: not found
-            role_level = name.startswith("directory:") or (
+            # inspection visits are the regional officer's alone
+            role_level = name.startswith(("directory:", "inspections:")) or (
                 role == Role.AGENCY
-                and name.startswith(("accounts:", "audit:", "commission:", "raids:"))
+                and name.startswith(
+                    ("accounts:", "audit:", "commission:", "raids:", "reconciliation:")
+                )
             )
             allowed = {403, 404} if role_level else {404}
             assert response.status_code in allowed, (method.__name__, url, response.status_code)
@@ -154,7 +180,10 @@ def snapshot_rows():
     from django.apps import apps
 
     rows = {}
-    for label in ("registry", "prevention", "commission", "raids", "accounts"):
+    for label in (
+        "registry", "prevention", "commission", "raids", "reconciliation", "inspections",
+        "accounts",
+    ):  # fmt: skip
         try:
             config = apps.get_app_config(label)
         except LookupError:

@@ -20,9 +20,11 @@ from accounts.models import Role, User
 from audit.models import Action, AuditEvent
 from commission.models import AgendaItem, Meeting, Resolution
 from directory.models import Agency, Category, Ground
+from inspections.models import Inspection, Recommendation
 from prevention.models import ExecutionReport, Measure, Plan
 from quality.models import Thresholds
 from raids.models import Raid, RaidVisit
+from reconciliation.models import Reconciliation, ReconciliationCard
 from regbank_app.replication import DOWN_APPS, UP_APPS, models_of
 from regbank_app.testing import factories
 from registry.models import Family, FamilyMember, Minor, Registration
@@ -488,6 +490,77 @@ def thresholds_update(w):
     return updated(w, thresholds, "/quality/thresholds/", stale_months=9)
 
 
+def _drawn(w, model):
+    factories.family("MO-1", family_name="Сверяемые")
+    return created(w, model, "/reconciliation/new/", {"size": "1", "kinds": "families"})
+
+
+def reconciliation_draw(w):
+    return _drawn(w, Reconciliation)
+
+
+def reconciliation_card_draw(w):
+    return _drawn(w, ReconciliationCard)
+
+
+def reconciliation_outcome(w):
+    card = ReconciliationCard.objects.get(pk=_drawn(w, ReconciliationCard))
+    data = {"c1-outcome": "differs", "c1-differences": "В деле другой адрес"}
+    post(w.client, f"/reconciliation/{card.reconciliation_id}/", data)
+    return card.pk
+
+
+def an_inspection():
+    return Inspection.objects.create(
+        mo=factories.mo("MO-1"), date="2024-09-10", inspectors="Иванова И. И.", findings="Нет"
+    )
+
+
+def a_recommendation():
+    visit = an_inspection()
+    return Recommendation.objects.create(
+        mo=visit.mo, inspection=visit, text="Завести планы ИПР", due_date="2024-12-01"
+    )
+
+
+def inspection_create(w):
+    data = {
+        "mo": str(factories.mo("MO-1").pk),
+        "date": "2024-09-10",
+        "inspectors": "Иванова И. И., консультант",
+        "findings": "Планы ИПР заведены не на все семьи",
+    }
+    return created(w, Inspection, "/inspections/new/", data)
+
+
+def inspection_update(w):
+    visit = an_inspection()
+    return updated(w, visit, f"/inspections/{visit.pk}/edit/", findings="Замечаний нет")
+
+
+def inspection_delete(w):
+    visit = an_inspection()
+    return deleted(w, visit, f"/inspections/{visit.pk}/delete/")
+
+
+def recommendation_create(w):
+    visit = an_inspection()
+    data = {"text": "Завести планы ИПР", "due_date": "2024-12-01"}
+    url = f"/inspections/{visit.pk}/recommendations/new/"
+    return created(w, Recommendation, url, data)
+
+
+def recommendation_update(w):
+    item = a_recommendation()
+    url = f"/inspections/recommendations/{item.pk}/edit/"
+    return updated(w, item, url, follow_up="Планы заведены", done_on="2024-11-20")
+
+
+def recommendation_delete(w):
+    item = a_recommendation()
+    return deleted(w, item, f"/inspections/recommendations/{item.pk}/delete/")
+
+
 # label: the writes the application offers, or why it offers none
 REGIONAL = "regional"  # marks writes a regional officer makes (directories)
 WRITES = {
@@ -599,6 +672,21 @@ WRITES = {
     "quality.thresholds": [
         (Action.CREATE, thresholds_create, REGIONAL),
         (Action.UPDATE, thresholds_update, REGIONAL),
+    ],
+    "reconciliation.reconciliation": [(Action.CREATE, reconciliation_draw)],
+    "reconciliation.reconciliationcard": [
+        (Action.CREATE, reconciliation_card_draw),
+        (Action.UPDATE, reconciliation_outcome),
+    ],
+    "inspections.inspection": [
+        (Action.CREATE, inspection_create, REGIONAL),
+        (Action.UPDATE, inspection_update, REGIONAL),
+        (Action.DELETE, inspection_delete, REGIONAL),
+    ],
+    "inspections.recommendation": [
+        (Action.CREATE, recommendation_create, REGIONAL),
+        (Action.UPDATE, recommendation_update, REGIONAL),
+        (Action.DELETE, recommendation_delete, REGIONAL),
     ],
     "audit.auditevent": "the audit trail itself: append-only, never written by a view",
 }
