@@ -76,6 +76,10 @@ def test_wheel_has_project_templates_static_migrations_and_no_tests(built):
         "directory/management/commands/load_sample_region.py",
     ):
         assert needed in names, needed
+    # every Django app of the source tree is in the wheel: a new app left out of
+    # pyproject's package list would install and then fail at the first import
+    apps = sorted(p.parent.name for p in app_bundle.APP_SOURCE.glob("*/apps.py"))
+    assert apps and [a for a in apps if f"{a}/apps.py" not in names] == []
     assert not [name for name in names if "/tests/" in name or "/testing/" in name]
     assert "regbank_app/settings_test.py" not in names
 
