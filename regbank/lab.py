@@ -467,7 +467,25 @@ def welcome(inventory_path: Path) -> list[str]:
         f"  {_typed(Path(sys.executable).parent / 'ansible-vault')} view"
         f" --vault-password-file {_typed(STATE_DIR / network / 'vault-password')} {_typed(vault)}",
         "  (ключ vault_registry_app_admin_password)",
+    ] + [
+        _municipal_welcome(host, name)
+        for host in inventory.hosts.values()
+        if "municipal" in host.groups
     ]
+
+
+def _municipal_welcome(host, public_name: str) -> str:
+    site, address = municipal_site_name(public_name, host.vars["mo"]), host.vars["ansible_host"]
+    return (
+        f"Муниципальный сервер {host.vars['mo']}: https://{site}/ ({host.name}, {address};"
+        f" в /etc/hosts — строка {address} {site})."
+    )
+
+
+def municipal_site_name(public_name: str, mo: str) -> str:
+    """The web name of an МО's municipal server, as playbooks/group_vars/all/site.yml
+    derives regbank_site_name: `<мо>.<public name>`."""
+    return f"{mo.lower()}.{public_name}"
 
 
 def running_host(inventory_path: Path, name: str) -> LabHost:

@@ -1,0 +1,300 @@
+# ruff: noqa: S608 - SQL from the test's own table names and values, run through psql
+"""The lab's mixed region: mo3-srv is МО-3's municipal server, with its own database
+and application, and PostgreSQL's logical replication flows both ways with region-srv
+(issue 13). Then the link is cut and healed: МО-3 keeps working at mo3-srv while cut,
+and afterwards every replicated table is the same on both sides.
+
+Rows are read straight from each server's database through `docker exec` (psql as
+postgres): the test looks at what replication left, as an engineer would with psql.
+Users act through the web application over HTTPS, as they do.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+
+import docker
+import pytest
+from conftest import INVENTORY
+from test_https import https, post_login, site  # noqa: F401 - the regional site's name and CA
+
+from regbank import lab
+
+pytestmark = pytest.mark.full_site
+
+HOSTS = {host.name: host for host in lab.load_lab(INVENTORY).hosts}
+REGIONAL, MUNICIPAL = "region-srv", "mo3-srv"
+MO = "MO-3"
+CATCH_UP_SECONDS = 180
+
+
+def on(host: str, *argv: str) -> str:
+    """A command on a lab host as root; its output (the test fails on a non-zero exit)."""
+    container = docker.from_env().containers.get(HOSTS[host].container)
+    code, output = container.exec_run(list(argv), demux=False)
+    text = output.decode()
+    assert code == 0, f"{host}: {' '.join(argv)} exited {code}:\n{text[-3000:]}"
+    return text
+
+
+def sql(host: str, query: str) -> str:
+    return on(
+        host, "runuser", "-u", "postgres", "--",
+        "psql", "-d", "regbank", "-AtXq", "-v", "ON_ERROR_STOP=1", "-c", query,
+    ).strip()  # fmt: skip
+
+
+def manage_shell(host: str, code: str) -> str:
+    return on(host, "/usr/local/sbin/regbank-manage", "shell", "-c", code).strip()
+
+
+def replicated_tables(direction: str) -> list[str]:
+    return on(REGIONAL, "/usr/local/sbin/regbank-manage", "replication_tables", direction).split()
+
+
+def mo_id() -> str:
+    return sql(REGIONAL, f"SELECT id FROM directory_municipality WHERE code = '{MO}'")
+
+
+def fingerprint(host: str, table: str, where: str = "true") -> str:
+    """Rows and a checksum of a table's rows (in key order) on one host."""
+    return sql(
+        host,
+        f"SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '-') "
+        f"FROM {table} t WHERE {where}",
+    )
+
+
+def has_mo_column(table: str) -> bool:
+    return (
+        sql(
+            REGIONAL,
+            "SELECT count(*) FROM information_schema.columns "
+            f"WHERE table_name = '{table}' AND column_name = 'mo_id'",
+        )
+        == "1"
+    )
+
+
+def differences() -> dict[str, tuple[str, str]]:
+    """Every replicated table whose rows differ: down tables in full; up tables as
+    МО-3's rows (the regional server also holds the other МО's)."""
+    found = {}
+    for table in replicated_tables("down"):
+        pair = fingerprint(REGIONAL, table), fingerprint(MUNICIPAL, table)
+        if pair[0] != pair[1]:
+            found[table] = pair
+    mo = mo_id()
+    for table in replicated_tables("up"):
+        assert has_mo_column(table), f"{table} flows up without an МО column"
+        where = f"mo_id = '{mo}'"
+        pair = fingerprint(REGIONAL, table, where), fingerprint(MUNICIPAL, table, where)
+        if pair[0] != pair[1]:
+            found[table] = pair
+    return found
+
+
+def wait_level(what: str) -> None:
+    deadline = time.monotonic() + CATCH_UP_SECONDS
+    while (found := differences()) and time.monotonic() < deadline:
+        time.sleep(3)
+    assert not found, f"{what}: tables differ after {CATCH_UP_SECONDS} s: {found}"
+
+
+def apply_errors(host: str) -> str:
+    return sql(
+        host,
+        "SELECT coalesce(sum(apply_error_count + sync_error_count), 0) "
+        "FROM pg_stat_subscription_stats",
+    )
+
+
+OFFICER = "lab-mo3-kdn"
+MAKE_OFFICER = """
+from accounts.models import Role, User
+from directory.models import Agency, AgencyType, Municipality
+mo = Municipality.objects.get(code={mo!r})
+user = User.objects.filter(username={name!r}).first() or User(
+    username={name!r}, last_name="Сверкина", first_name="Ольга", role=Role.MUNICIPAL, mo=mo,
+    agency=Agency.objects.filter(mo=mo, type=AgencyType.KDN).order_by("name").first())
+user.set_password({password!r})
+user.must_change_password = False
+user.is_active = True
+user.save()
+"""
+
+
+@pytest.fixture(scope="module")
+def region(site):  # noqa: F811
+    """The deployed mixed region, its replication caught up after the first deploy."""
+    wait_level("after the first deploy")
+    return site
+
+
+@pytest.fixture(scope="module")
+def mo3_site(region) -> dict:
+    """How a browser reaches МО-3's bank: mo3-srv's address under its own name
+    (<мо>.<public name>, playbooks/group_vars/all/site.yml), the region's CA."""
+    return {**region, "address": HOSTS[MUNICIPAL].address, "name": f"{MO.lower()}.{region['name']}"}
+
+
+@pytest.fixture(scope="module")
+def officer(region) -> str:
+    """An МО-3 КДН officer with a known password, made where accounts are mastered (the
+    regional server); its password. It reaches mo3-srv by replication."""
+    password = f"Lab-{secrets.token_hex(8)}-Zz9"
+    manage_shell(REGIONAL, MAKE_OFFICER.format(mo=MO, name=OFFICER, password=password))
+    wait_level("the officer's account")
+    return password
+
+
+def session(site, username, password):  # noqa: F811
+    pool = https(site)
+    answer, jar = post_login(pool, site, username, password)
+    assert answer.status == 302, f"{username} at {site['name']}: {answer.data.decode()[:1500]}"
+    return pool, {"Cookie": jar, "Host": site["name"]}
+
+
+def create_family(site, username, password, name) -> None:  # noqa: F811
+    """The officer fills the new family card form at the site and saves it."""
+    pool, headers = session(site, username, password)
+    form = pool.request("GET", "/families/new/", headers=headers)
+    assert form.status == 200, form.data.decode()[:1500]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.data.decode())[1]
+    category = sql(MUNICIPAL, "SELECT id FROM directory_category WHERE code = 'F01'")
+    ground = sql(MUNICIPAL, "SELECT id FROM directory_ground WHERE code = 'R01'")
+    fields = {
+        "csrfmiddlewaretoken": token,
+        "family_name": name,
+        "address_registration": "г. Образцов, ул. Лесная, д. 3",
+        "address_actual": "г. Образцов, ул. Лесная, д. 3",
+        "categories": category,
+        "circumstances": "Записано на муниципальном сервере",
+        "reg-registered_on": "2026-11-02",
+        "reg-registration_ground": ground,
+        "reg-registration_resolution": "№ 11/2 от 02.11.2026",
+    }
+    answer = pool.request_encode_body(
+        "POST", "/families/new/", fields=fields, encode_multipart=False, redirect=False,
+        headers={**headers, "Referer": f"https://{site['name']}/families/new/"},
+    )  # fmt: skip
+    assert answer.status == 302, answer.data.decode()[:3000]
+
+
+def test_replication_flows_both_ways_after_the_deploy(region):
+    subscriptions = {
+        REGIONAL: f"regbank_up_{MUNICIPAL.replace('-', '_')}",
+        MUNICIPAL: f"regbank_down_{MO.lower().replace('-', '_')}",
+    }
+    for host, name in subscriptions.items():
+        running = sql(
+            host,
+            "SELECT s.subname FROM pg_subscription s JOIN pg_stat_subscription w "
+            "ON w.subid = s.oid AND w.relid IS NULL WHERE s.subenabled AND w.pid IS NOT NULL",
+        )
+        assert running == name, f"{host}: running subscriptions {running!r}"
+    # the directories came down: МО-3's server knows the region's МО and agencies
+    assert sql(MUNICIPAL, "SELECT count(*) FROM directory_municipality") == "10"
+    assert apply_errors(REGIONAL) == apply_errors(MUNICIPAL) == "0"
+
+
+def test_municipal_server_serves_its_mo_under_its_own_name(mo3_site, officer):
+    name = f"Лесные-{secrets.token_hex(3)}"
+    create_family(mo3_site, OFFICER, officer, name)
+    # the card reached the regional server, where МО-3's rows are read-only
+    deadline = time.monotonic() + CATCH_UP_SECONDS
+    while (
+        time.monotonic() < deadline
+        and sql(REGIONAL, f"SELECT count(*) FROM registry_family WHERE family_name = '{name}'")
+        != "1"
+    ):
+        time.sleep(2)
+    assert (
+        sql(REGIONAL, f"SELECT count(*) FROM registry_family WHERE family_name = '{name}'") == "1"
+    )
+
+
+PARTITION = """
+table inet lab_partition {
+  chain input { type filter hook input priority -50; policy accept; ip saddr PEER drop; }
+  chain output { type filter hook output priority -50; policy accept; ip daddr PEER drop; }
+}
+"""
+
+
+def cut(host: str, peer: str) -> None:
+    rules = PARTITION.replace("PEER", HOSTS[peer].address)
+    on(host, "sh", "-c", f"printf '%s' '{rules}' | nft -f -")
+
+
+def heal(host: str) -> None:
+    on(host, "sh", "-c", "nft list table inet lab_partition >/dev/null 2>&1 && "
+       "nft delete table inet lab_partition || true")  # fmt: skip
+
+
+def drop_replication_connections(host: str) -> None:
+    """End the connections the cut left open on both ends (walsenders and apply workers):
+    the drop alone would leave them waiting for a time-out."""
+    sql(
+        host,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE backend_type IN ('walsender', 'logical replication worker')",
+    )
+
+
+def test_partition_and_heal(mo3_site, officer):
+    before = int(sql(REGIONAL, f"SELECT count(*) FROM audit_auditevent WHERE mo_id = '{mo_id()}'"))
+    try:
+        for host, peer in ((REGIONAL, MUNICIPAL), (MUNICIPAL, REGIONAL)):
+            cut(host, peer)
+        for host in (REGIONAL, MUNICIPAL):
+            drop_replication_connections(host)
+        # the link is down: mo3-srv cannot reach the regional server
+        probe = (
+            docker.from_env()
+            .containers.get(HOSTS[MUNICIPAL].container)
+            .exec_run(
+                ["timeout", "5", "bash", "-c", f"echo > /dev/tcp/{HOSTS[REGIONAL].address}/5432"]
+            )
+        )
+        assert probe.exit_code != 0, "the cut left the regional server reachable"
+        # while cut: МО-3 works at its server, the region changes a directory entry and a user
+        offline = [f"Отрезанные-{secrets.token_hex(3)}" for _ in range(3)]
+        for name in offline[:2]:
+            create_family(mo3_site, OFFICER, officer, name)
+        on(MUNICIPAL, "systemctl", "restart", "postgresql")
+        create_family(mo3_site, OFFICER, officer, offline[2])
+        manage_shell(
+            REGIONAL,
+            "from directory.models import Agency\n"
+            f"a = Agency.objects.filter(mo__code={MO!r}).order_by('name').first()\n"
+            "a.phone = '+7 000 111-22-33'\na.save()",
+        )
+        manage_shell(
+            REGIONAL,
+            "from accounts.models import User\n"
+            f"User.objects.filter(username={OFFICER!r}).update(middle_name='Петровна')",
+        )
+        assert (
+            sql(
+                REGIONAL,
+                "SELECT count(*) FROM registry_family WHERE family_name IN "
+                "(" + ", ".join(f"'{n}'" for n in offline) + ")",
+            )
+            == "0"
+        )
+    finally:
+        for host in (REGIONAL, MUNICIPAL):
+            heal(host)
+    wait_level("after the link returned")
+    assert apply_errors(REGIONAL) == apply_errors(MUNICIPAL) == "0"
+    assert (
+        sql(MUNICIPAL, f"SELECT middle_name FROM accounts_user WHERE username = '{OFFICER}'")
+        == "Петровна"
+    )
+    # the offline period's audit events are in the regional analytics' rollup
+    after = int(sql(REGIONAL, f"SELECT count(*) FROM audit_auditevent WHERE mo_id = '{mo_id()}'"))
+    assert after >= before + 3
+    on(REGIONAL, "/usr/local/sbin/regbank-manage", "analytics_rollup", "check")
