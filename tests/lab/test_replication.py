@@ -17,7 +17,7 @@ import time
 
 import docker
 import pytest
-from conftest import INVENTORY
+from conftest import INVENTORY, run
 from test_https import https, post_login, site  # noqa: F401 - the regional site's name and CA
 
 from regbank import lab
@@ -67,12 +67,12 @@ def fingerprint(host: str, table: str, where: str = "true") -> str:
     )
 
 
-def has_mo_column(table: str) -> bool:
+def has_column(table: str, column: str) -> bool:
     return (
         sql(
             REGIONAL,
             "SELECT count(*) FROM information_schema.columns "
-            f"WHERE table_name = '{table}' AND column_name = 'mo_id'",
+            f"WHERE table_name = '{table}' AND column_name = '{column}'",
         )
         == "1"
     )
@@ -88,8 +88,13 @@ def differences() -> dict[str, tuple[str, str]]:
             found[table] = pair
     mo = mo_id()
     for table in replicated_tables("up"):
-        assert has_mo_column(table), f"{table} flows up without an МО column"
-        where = f"mo_id = '{mo}'"
+        # audit events say where they were written: МО-3 users' events at the regional
+        # server stay there; the others carry their МО
+        if has_column(table, "site"):
+            where = f"site = '{MO}'"
+        else:
+            assert has_column(table, "mo_id"), f"{table} flows up without an МО column"
+            where = f"mo_id = '{mo}'"
         pair = fingerprint(REGIONAL, table, where), fingerprint(MUNICIPAL, table, where)
         if pair[0] != pair[1]:
             found[table] = pair
@@ -245,7 +250,7 @@ def drop_replication_connections(host: str) -> None:
 
 
 def test_partition_and_heal(mo3_site, officer):
-    before = int(sql(REGIONAL, f"SELECT count(*) FROM audit_auditevent WHERE mo_id = '{mo_id()}'"))
+    before = int(sql(REGIONAL, f"SELECT count(*) FROM audit_auditevent WHERE site = '{MO}'"))
     try:
         for host, peer in ((REGIONAL, MUNICIPAL), (MUNICIPAL, REGIONAL)):
             cut(host, peer)
@@ -295,6 +300,51 @@ def test_partition_and_heal(mo3_site, officer):
         == "Петровна"
     )
     # the offline period's audit events are in the regional analytics' rollup
-    after = int(sql(REGIONAL, f"SELECT count(*) FROM audit_auditevent WHERE mo_id = '{mo_id()}'"))
+    after = int(sql(REGIONAL, f"SELECT count(*) FROM audit_auditevent WHERE site = '{MO}'"))
     assert after >= before + 3
+    on(REGIONAL, "/usr/local/sbin/regbank-manage", "analytics_rollup", "check")
+
+
+def slot_status(host: str, slot: str) -> str:
+    return sql(host, f"SELECT wal_status FROM pg_replication_slots WHERE slot_name = '{slot}'")
+
+
+FILL_WAL = (  # about 60 MB of WAL in a table nothing publishes, then a checkpoint
+    "CREATE TABLE lab_wal_filler AS SELECT repeat('x', 200) AS pad FROM generate_series(1, 200000)",
+    "DROP TABLE lab_wal_filler",
+    "SELECT pg_switch_wal()",
+    "CHECKPOINT",
+)
+
+
+def test_a_lost_slot_is_resynchronised_with_nothing_lost(mo3_site, officer):
+    """An outage outlives the slot's bound (max_slot_wal_keep_size, from the planner):
+    PostgreSQL gives the slot up, and playbooks/replication-resync.yml rebuilds the pair."""
+    slot = f"regbank_up_{MUNICIPAL.replace('-', '_')}"
+    name = f"Потерянные-{secrets.token_hex(3)}"
+    try:
+        sql(MUNICIPAL, "ALTER SYSTEM SET max_slot_wal_keep_size = '32MB'")
+        sql(MUNICIPAL, "SELECT pg_reload_conf()")
+        sql(REGIONAL, f"ALTER SUBSCRIPTION {slot} DISABLE")  # the regional end is away
+        create_family(mo3_site, OFFICER, officer, name)
+        for _ in range(6):
+            if slot_status(MUNICIPAL, slot) == "lost":
+                break
+            for statement in FILL_WAL:
+                sql(MUNICIPAL, statement)
+        assert slot_status(MUNICIPAL, slot) == "lost"
+        sql(REGIONAL, f"ALTER SUBSCRIPTION {slot} ENABLE")
+    finally:
+        sql(MUNICIPAL, "ALTER SYSTEM RESET max_slot_wal_keep_size")
+        sql(MUNICIPAL, "SELECT pg_reload_conf()")
+    run(
+        "ansible-playbook", "playbooks/replication-resync.yml",
+        "-e", f"replication_resync_host={MUNICIPAL}",
+    )  # fmt: skip
+    wait_level("after the resynchronisation")
+    assert slot_status(MUNICIPAL, slot) == "reserved"
+    assert apply_errors(REGIONAL) == apply_errors(MUNICIPAL) == "0"
+    assert (
+        sql(REGIONAL, f"SELECT count(*) FROM registry_family WHERE family_name = '{name}'") == "1"
+    )
     on(REGIONAL, "/usr/local/sbin/regbank-manage", "analytics_rollup", "check")
