@@ -9,11 +9,13 @@ the environment win over the file.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+MO_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,15}")
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 
@@ -74,6 +76,40 @@ class Env:
 
     def list(self, key: str, default: str = "") -> list[str]:
         return [item.strip() for item in self.values.get(key, default).split(",") if item.strip()]
+
+    def dict(self, key: str, default: str = "") -> dict[str, str]:
+        """django-environ's `env.dict` format: ``NAME=VALUE,NAME=VALUE``."""
+        values: dict[str, str] = {}
+        for item in self.list(key, default):
+            name, sep, value = (part.strip() for part in item.partition("="))
+            if not sep or not name or not value:
+                raise ImproperlyConfigured(
+                    f"setting {key}: expected NAME=VALUE items separated by commas, got {item!r}"
+                )
+            if name in values:
+                raise ImproperlyConfigured(f"setting {key}: {name!r} is given twice")
+            values[name] = value
+        return values
+
+    def site_urls(self, key: str) -> dict[str, str]:
+        """МО code -> base URL of its municipal server's bank (https, no trailing slash)."""
+        urls = {}
+        for code, url in self.dict(key).items():
+            parts = urlsplit(url)
+            if (
+                not MO_CODE.fullmatch(code)
+                or parts.scheme != "https"
+                or not parts.hostname
+                or parts.username
+                or parts.query
+                or parts.fragment
+            ):
+                raise ImproperlyConfigured(
+                    f"setting {key}: expected an МО code and an https URL "
+                    f"(MO-3=https://mo-3.bank.example), got {code}={url!r}"
+                )
+            urls[code] = url.rstrip("/")
+        return urls
 
 
 def database_from_url(url: str) -> dict:

@@ -39,6 +39,10 @@ if REGBANK_SITE_ROLE == "municipal" and not REGBANK_SITE_MO:
 # Where users are sent for what only the regional server does (password changes,
 # accounts); shown in notes on read-only pages.
 REGBANK_REGIONAL_URL = env.str("REGBANK_REGIONAL_URL", "")
+# Each МО with its own server -> the base URL of its bank ("MO-3=https://mo-3.bank.example,
+# MO-7=https://..."): the regional server sends that МО's users there and links its
+# read-only rows to it.
+REGBANK_SITE_URLS = env.site_urls("REGBANK_SITE_URLS")
 # The database role the application connects as at run time. When set, the audit
 # migration and `manage.py grant_app_role` deny it UPDATE, DELETE and TRUNCATE on
 # audit events.

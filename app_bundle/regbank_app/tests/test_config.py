@@ -101,3 +101,57 @@ def test_production_settings_pass_the_deploy_checks():
     # only "include subdomains in HSTS" is left to the site: it depends on its domain
     issues = [line for line in proc.stderr.splitlines() if line.startswith("?:")]
     assert [i.split()[1] for i in issues] in ([], ["(security.W005)"]), proc.stderr
+
+
+def test_site_urls_map_each_mo_to_its_server():
+    env = Env(
+        {
+            "REGBANK_SITE_URLS": " MO-3=https://mo-3.bank.lab.regbank.test/ ,"
+            "MO-7=https://mo-7.bank.lab.regbank.test:8443"
+        }
+    )
+    assert env.site_urls("REGBANK_SITE_URLS") == {
+        "MO-3": "https://mo-3.bank.lab.regbank.test",
+        "MO-7": "https://mo-7.bank.lab.regbank.test:8443",
+    }
+    assert Env({}).site_urls("REGBANK_SITE_URLS") == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("MO-3=http://mo-3.bank.example", "expected an МО code and an https URL"),
+        ("MO-3=mo-3.bank.example", "expected an МО code and an https URL"),
+        ("МО 3=https://mo-3.bank.example", "expected an МО code and an https URL"),
+        ("MO-3=https://mo-3.bank.example/?next=/", "expected an МО code and an https URL"),
+        ("MO-3=https://user@mo-3.bank.example", "expected an МО code and an https URL"),
+        ("https://mo-3.bank.example", "expected NAME=VALUE items"),
+        ("MO-3=", "expected NAME=VALUE items"),
+        ("MO-3=https://a.example,MO-3=https://b.example", "'MO-3' is given twice"),
+    ],
+)
+def test_site_urls_refuse_what_is_not_an_mo_and_an_https_url(value, message):
+    with pytest.raises(ImproperlyConfigured, match="REGBANK_SITE_URLS") as raised:
+        Env({"REGBANK_SITE_URLS": value}).site_urls("REGBANK_SITE_URLS")
+    assert message in str(raised.value)
+
+
+def test_settings_refuse_a_wrong_site_url():
+    import subprocess
+    import sys
+
+    env = {
+        "REGBANK_SECRET_KEY": "x",
+        "REGBANK_SITE_URLS": "MO-3=http://mo-3.bank.example",
+        "PATH": "/usr/bin:/bin",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", "import regbank_app.settings"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "setting REGBANK_SITE_URLS: expected an МО code and an https URL" in proc.stderr
