@@ -40,7 +40,7 @@ def require_editable(request, obj, check=None) -> None:
         return
     if not obj.is_home_here:
         raise PermissionDenied(
-            f"Запись ведётся {obj.home_site_label}; здесь она доступна только для чтения."
+            f"Запись ведётся {site.home_site_where(obj.mo)}; здесь она доступна только для чтения."
         )
     raise PermissionDenied("Изменять эту запись может только специалист КДН и ЗП её МО.")
 
@@ -52,7 +52,7 @@ def require_card_keeper(request):
         raise PermissionDenied("Создавать записи может только специалист КДН и ЗП МО.")
     if not site.is_home_of(user.mo):
         raise PermissionDenied(
-            f"Картотека {user.mo.name} ведётся {site.home_site_label(user.mo)}; "
+            f"Картотека {user.mo.name} ведётся {site.home_site_where(user.mo)}; "
             "здесь она доступна только для чтения."
         )
     return user.mo

@@ -63,6 +63,10 @@ class RegistryModel(UUIDModel):
     def home_site_label(self) -> str:
         return site.home_site_label(self.mo)
 
+    @property
+    def home_site_url(self) -> str | None:
+        return site.home_site_url(self.mo)
+
     def _check_home(self):
         if not site.is_home_of(self.mo):
             raise site.ReadOnlyHere(

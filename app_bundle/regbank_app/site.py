@@ -52,6 +52,21 @@ def home_site_label(mo) -> str:
     return f"на муниципальном сервере {mo.name}"
 
 
+def home_site_url(mo) -> str | None:
+    """Base URL of the municipal server where this МО's rows are edited (REGBANK_SITE_URLS);
+    None when they are edited at the regional server or its address is not configured."""
+    code = home_site_code(mo)
+    if code == "regional":
+        return None
+    return settings.REGBANK_SITE_URLS.get(code)
+
+
+def home_site_where(mo) -> str:
+    """The home site in words, with its address when known (for plain-text messages)."""
+    url = home_site_url(mo)
+    return f"{home_site_label(mo)} ({url})" if url else home_site_label(mo)
+
+
 def masters_reference_data() -> bool:
     """Directories and user accounts are edited only at the regional server."""
     return is_regional()
