@@ -39,6 +39,14 @@ def password_change(request):
     return render(request, "accounts/password_change.html", {"form": form})
 
 
+def municipal_server(request):
+    """Where an officer of an МО with its own server works (MunicipalServerMiddleware)."""
+    url = site.municipal_server_for(request.user)
+    if url is None:
+        return redirect("home")
+    return render(request, "accounts/municipal_server.html", {"url": url})
+
+
 def _require_user_pages(request):
     if not (request.user.is_regional or request.user.is_municipal):
         raise PermissionDenied

@@ -61,6 +61,14 @@ def home_site_url(mo) -> str | None:
     return settings.REGBANK_SITE_URLS.get(code)
 
 
+def municipal_server_for(user) -> str | None:
+    """At the regional server: the address of the municipal server where this МО officer's
+    cards are edited, when his МО has one and its address is configured."""
+    if not (is_regional() and user.is_authenticated and user.is_municipal and user.mo_id):
+        return None
+    return home_site_url(user.mo)
+
+
 def home_site_where(mo) -> str:
     """The home site in words, with its address when known (for plain-text messages)."""
     url = home_site_url(mo)

@@ -49,3 +49,63 @@ def test_without_an_address_the_note_stays_in_words(client, mo3_family):
     page = client.get(f"/families/{mo3_family.pk}/").content.decode()
     assert "ведётся на муниципальном сервере МО-3; здесь она доступна только для чтения" in page
     assert "mo-3.bank" not in page
+
+
+def _login(client, username):
+    return client.post(
+        "/accounts/login/",
+        {"username": username, "password": factories.PASSWORD},
+        follow=True,
+    )
+
+
+@URLS
+def test_an_mo3_officer_at_the_regional_server_lands_on_his_municipal_server(client, mo3_family):
+    officer = factories.user(Role.MUNICIPAL, "MO-3", username="kdn3")
+    page = _login(client, "kdn3")
+    assert page.redirect_chain[-1] == ("/accounts/municipal-server/", 302)
+    text = page.content.decode()
+    assert "Банк данных вашего МО ведётся на муниципальном сервере МО-3" in text
+    assert f'<a href="{MO3_URL}/">{MO3_URL}</a>' in text
+    # every page of his cards sends him there, a direct link included
+    for url in ("/", "/families/", f"/families/{mo3_family.pk}/", "/audit/", "/meetings/"):
+        response = client.get(url)
+        assert (response.status_code, response.url) == (302, "/accounts/municipal-server/"), url
+    # what only the regional server does stays here
+    assert client.get("/accounts/password/").status_code == 200
+    assert client.get("/health/").status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/families/").url.startswith("/accounts/login/")
+    assert officer.mo.own_server
+
+
+@URLS
+def test_an_mo3_officer_with_a_temporary_password_changes_it_first(client):
+    factories.user(Role.MUNICIPAL, "MO-3", username="kdn3", must_change_password=True)
+    page = _login(client, "kdn3")
+    assert page.redirect_chain[-1] == ("/accounts/password/", 302)
+
+
+@URLS
+def test_the_regional_officer_and_officers_of_other_mo_stay(client, mo3_family):
+    for role, mo_code in ((Role.REGIONAL, None), (Role.MUNICIPAL, "MO-1")):
+        client.force_login(factories.user(role, mo_code))
+        assert client.get("/").status_code == 200
+        assert client.get("/families/").status_code == 200
+        assert client.get("/accounts/municipal-server/").url == "/"
+
+
+def test_without_an_address_the_mo3_officer_stays_and_reads(client, mo3_family):
+    client.force_login(factories.user(Role.MUNICIPAL, "MO-3"))
+    assert client.get(f"/families/{mo3_family.pk}/").status_code == 200
+
+
+@URLS
+def test_at_the_municipal_server_its_officer_works_there(client, mo3_family):
+    factories.user(Role.MUNICIPAL, "MO-3", username="kdn3")
+    with at_site("MO-3"):
+        page = _login(client, "kdn3")
+        assert page.redirect_chain == [("/", 302)]
+        assert page.status_code == 200
+        assert "Третьяковы" in client.get("/families/").content.decode()
+        assert client.get(f"/families/{mo3_family.pk}/edit/").status_code == 200
