@@ -221,6 +221,20 @@ def test_municipal_server_serves_its_mo_under_its_own_name(mo3_site, officer):
     )
 
 
+def test_an_mo3_officer_at_the_regional_server_is_sent_to_mo3(region, mo3_site, officer):
+    pool, headers = session(region, OFFICER, officer)
+    location, page = "/families/", None
+    for _ in range(3):
+        page = pool.request("GET", location, headers=headers, redirect=False)
+        if page.status != 302:
+            break
+        location = page.headers["Location"]
+    text = page.data.decode()
+    assert page.status == 200 and location.endswith("/accounts/municipal-server/"), location
+    assert "Банк данных вашего МО ведётся на муниципальном сервере" in text
+    assert f"https://{mo3_site['name']}" in text
+
+
 PARTITION = """
 table inet lab_partition {
   chain input { type filter hook input priority -50; policy accept; ip saddr PEER drop; }
