@@ -94,6 +94,7 @@ from security_profiles.checks import (  # noqa: E402,F401  (registration side ef
     integrity,
     logs,
     network,
+    replication,
     services,
     ssh,
     system,

@@ -19,7 +19,7 @@ from security_profiles.checks.reader import Output, Reader
 CONTEXT_VARS = (
     "regbank_public_name", "regbank_region_name", "regbank_profile", "regbank_protection_tools",
     "regbank_management_networks", "baseline_ntp_servers", "baseline_timezone",
-    "postgresql_pgaudit_role", "registry_app_db_name", "mo",
+    "postgresql_pgaudit_role", "registry_app_db_name", "mo", "regbank_topology",
 )  # fmt: skip
 
 
