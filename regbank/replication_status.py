@@ -128,8 +128,8 @@ def _direction_cells(direction: Direction) -> list[str]:
     ]
 
 
-HEADER = ["МО", "сервер", "направление", "подписка", "отставание", "с", "wal_status",
-          "удержано WAL", "safe_wal_size", "ошибки прим./синхр."]  # fmt: skip
+HEADER = ["МО", "сервер", "направление", "подписка", "отставание WAL", "отставание, с",
+          "wal_status", "удержано WAL", "safe_wal_size", "ошибки прим./синхр."]  # fmt: skip
 
 
 def table(rows: list[Row]) -> list[str]:
