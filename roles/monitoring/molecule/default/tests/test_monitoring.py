@@ -1,5 +1,6 @@
 """What a Prometheus server on the management network gets from a monitored host."""
 
+import re
 import urllib.request
 
 import pytest
@@ -55,3 +56,28 @@ def test_exporter_logs_in_by_peer_over_the_socket(host):
             host.check_output("psql -h /run/postgresql -d postgres -tAc 'SELECT current_user'")
             == "prometheus"
         )
+
+
+def sample(lines, name, **labels):
+    """The value of the one sample of ``name`` whose labels include ``labels``."""
+    pattern = re.compile(rf"^{name}\{{(?P<labels>[^}}]*)\}} (?P<value>\S+)$")
+    found = []
+    for line in lines:
+        match = pattern.match(line)
+        if match and all(f'{k}="{v}"' in match["labels"] for k, v in labels.items()):
+            found.append(float(match["value"]))
+    assert len(found) == 1, f"{name} {labels}: {found}"
+    return found[0]
+
+
+def test_postgres_exporter_exports_replication_health(address):
+    lines = metrics(address, 9187).splitlines()
+    subscription = {"subscription": "regbank_up_mo3_srv"}
+    assert sample(lines, "regbank_subscription_enabled", **subscription) == 1
+    assert sample(lines, "regbank_subscription_running", **subscription) == 1
+    assert sample(lines, "regbank_subscription_apply_errors", **subscription) == 0
+    assert sample(lines, "regbank_subscription_sync_errors", **subscription) == 0
+    slot = {"slot": "regbank_up_mo3_srv", "wal_status": "reserved"}
+    assert sample(lines, "regbank_slot_active", **slot) == 1
+    assert sample(lines, "regbank_slot_retained_bytes", **slot) >= 0
+    assert sample(lines, "regbank_slot_lag_bytes", **slot) >= 0
