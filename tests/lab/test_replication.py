@@ -205,6 +205,12 @@ def test_replication_flows_both_ways_after_the_deploy(region):
     assert apply_errors(REGIONAL) == apply_errors(MUNICIPAL) == "0"
 
 
+def test_replication_status_command_sees_both_directions_healthy(region):
+    out = run("regbank", "replication", "status", "-i", str(INVENTORY)).stdout.splitlines()
+    assert out[-1] == "репликация в порядке: муниципальных серверов 1", out
+    assert sum("работает" in line and "reserved" in line for line in out) == 2, out
+
+
 def test_municipal_server_serves_its_mo_under_its_own_name(mo3_site, officer):
     name = f"Лесные-{secrets.token_hex(3)}"
     create_family(mo3_site, OFFICER, officer, name)
@@ -348,6 +354,9 @@ def test_a_lost_slot_is_resynchronised_with_nothing_lost(mo3_site, officer):
                 sql(MUNICIPAL, statement)
         assert slot_status(MUNICIPAL, slot) == "lost"
         sql(REGIONAL, f"ALTER SUBSCRIPTION {slot} ENABLE")
+        # the engineer sees it: the status command names the lost slot and fails
+        status = run("regbank", "replication", "status", "-i", str(INVENTORY), check=False)
+        assert status.returncode == 1 and "wal_status lost" in status.stdout, status.stdout
     finally:
         sql(MUNICIPAL, "ALTER SYSTEM RESET max_slot_wal_keep_size")
         sql(MUNICIPAL, "SELECT pg_reload_conf()")
