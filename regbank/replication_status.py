@@ -12,9 +12,9 @@ from typing import Any
 from regbank_foundation.errors import RegbankError
 from regbank_foundation.inventory_hosts import (
     ANSIBLE_TIMEOUT,
-    _json_document,
     ansible_env,
     ansible_program,
+    json_document,
 )
 from regbank_foundation.paths import KIT_ROOT
 from security_profiles.checks.replication import (
@@ -160,7 +160,7 @@ def read_states(inventory: Path, hosts: list[str]) -> tuple[dict[str, Status], d
             command, capture_output=True, text=True, env=env, cwd=KIT_ROOT,
             timeout=ANSIBLE_TIMEOUT, check=False,
         )  # fmt: skip
-        plays = _json_document(done.stdout)["plays"]
+        plays = json_document(done.stdout)["plays"]
         results = plays[0]["tasks"][0]["hosts"]
     except subprocess.TimeoutExpired as error:
         raise RegbankError(f"{inventory}: no answer from Ansible in {ANSIBLE_TIMEOUT} s") from error

@@ -121,7 +121,7 @@ def _render_expression(names: tuple[str, ...]) -> str:
     return "msg={{ {" + items + ', "groups": group_names} }}'
 
 
-def _json_document(output: str) -> dict:
+def json_document(output: str) -> dict:
     """The JSON document alone: callbacks enabled in ansible.cfg (profile_tasks) print
     their own lines before and after it."""
     start = re.search(r"^\{", output, re.M)
@@ -154,7 +154,7 @@ def render_hosts(
         message = f"{inventory}: Ansible did not render the inventory in {ANSIBLE_TIMEOUT} s"
         raise InventoryHostsError(message) from error
     try:
-        plays = _json_document(done.stdout)["plays"]
+        plays = json_document(done.stdout)["plays"]
         tasks = plays[0]["tasks"] if plays else []
         results = tasks[0]["hosts"] if tasks else {}
     except (ValueError, KeyError, IndexError, TypeError):
