@@ -4,19 +4,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from regbank_foundation.errors import RegbankError
-from regbank_foundation.inventory_hosts import (
-    ANSIBLE_TIMEOUT,
-    ansible_env,
-    ansible_program,
-    json_document,
-)
-from regbank_foundation.paths import KIT_ROOT
+from regbank_foundation.inventory_hosts import ad_hoc
 from security_profiles.checks.replication import (
     DEFAULT_MAX_LAG_BYTES,
     DEFAULT_MAX_LAG_SECONDS,
@@ -147,28 +139,15 @@ def read_states(inventory: Path, hosts: list[str]) -> tuple[dict[str, Status], d
     """Each host's side of replication, read with postgresql_query as postgres in check mode
     (the module rolls back): states of the hosts that answered, and an error for the others."""
     arguments = json.dumps({"login_db": "postgres", "query": STATUS_SQL})
-    command = [ansible_program("ansible"), ":".join(hosts), "-i", str(inventory), "--check",
-               "--become", "--become-user", "postgres",
-               "-m", "community.postgresql.postgresql_query", "-a", arguments]  # fmt: skip
-    env = ansible_env(
-        ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
-        ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
-        ANSIBLE_DEPRECATION_WARNINGS="0",
-    )
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, env=env, cwd=KIT_ROOT,
-            timeout=ANSIBLE_TIMEOUT, check=False,
-        )  # fmt: skip
-        plays = json_document(done.stdout)["plays"]
-        results = plays[0]["tasks"][0]["hosts"]
-    except subprocess.TimeoutExpired as error:
-        raise RegbankError(f"{inventory}: no answer from Ansible in {ANSIBLE_TIMEOUT} s") from error
-    except (ValueError, KeyError, IndexError, TypeError):
-        raise RegbankError(
-            f"{inventory}: Ansible did not run the query:\n{done.stderr.strip()[-2000:]}"
-        ) from None
-    return parse_results(results)
+    results, _ = ad_hoc(
+        inventory, ":".join(hosts), "community.postgresql.postgresql_query", arguments,
+        "--check", "--become", "--become-user", "postgres", doing="run the status query",
+    )  # fmt: skip
+    states, errors = parse_results(results)
+    for host in hosts:
+        if host not in states and host not in errors:
+            errors[host] = "Ansible не вернул результата"
+    return states, errors
 
 
 def parse_results(results: dict[str, dict[str, Any]]) -> tuple[dict[str, Status], dict[str, str]]:

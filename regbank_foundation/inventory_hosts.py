@@ -131,15 +131,19 @@ def json_document(output: str) -> dict:
     return document
 
 
-def render_hosts(
-    inventory: str | os.PathLike, limit: str = "all", variables: tuple[str, ...] = ()
-) -> list[Target]:
-    """Every host of ``limit`` (an Ansible pattern) in the inventory, sorted by name, as
-    Ansible renders it; an inventory Ansible cannot read, a pattern no host matches or a
-    value Ansible cannot render is refused."""
-    names = tuple(dict.fromkeys(CONNECTION_VARS + variables))
-    command = [ansible_program("ansible"), limit, "-i", str(inventory),
-               "-m", "ansible.builtin.debug", "-a", _render_expression(names)]  # fmt: skip
+def ad_hoc(
+    inventory: str | os.PathLike,
+    pattern: str,
+    module: str,
+    arguments: str,
+    *options: str,
+    doing: str,
+) -> tuple[dict[str, dict], str]:
+    """One module on the hosts of ``pattern`` (`ansible`, the json callback): each host's
+    result, and Ansible's stderr (its warnings). ``doing`` names the work in the error
+    when Ansible does not answer in time or prints no result."""
+    command = [ansible_program("ansible"), pattern, "-i", str(inventory), *options,
+               "-m", module, "-a", arguments]  # fmt: skip
     env = ansible_env(
         ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
         ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
@@ -151,18 +155,31 @@ def render_hosts(
             timeout=ANSIBLE_TIMEOUT, check=False,
         )  # fmt: skip
     except subprocess.TimeoutExpired as error:
-        message = f"{inventory}: Ansible did not render the inventory in {ANSIBLE_TIMEOUT} s"
+        message = f"{inventory}: Ansible did not {doing} in {ANSIBLE_TIMEOUT} s"
         raise InventoryHostsError(message) from error
     try:
         plays = json_document(done.stdout)["plays"]
         tasks = plays[0]["tasks"] if plays else []
-        results = tasks[0]["hosts"] if tasks else {}
+        return (tasks[0]["hosts"] if tasks else {}), done.stderr
     except (ValueError, KeyError, IndexError, TypeError):
         raise InventoryHostsError(
-            f"{inventory}: Ansible could not read the inventory:\n{done.stderr.strip()[-2000:]}"
+            f"{inventory}: Ansible could not {doing}:\n{done.stderr.strip()[-2000:]}"
         ) from None
+
+
+def render_hosts(
+    inventory: str | os.PathLike, limit: str = "all", variables: tuple[str, ...] = ()
+) -> list[Target]:
+    """Every host of ``limit`` (an Ansible pattern) in the inventory, sorted by name, as
+    Ansible renders it; an inventory Ansible cannot read, a pattern no host matches or a
+    value Ansible cannot render is refused."""
+    names = tuple(dict.fromkeys(CONNECTION_VARS + variables))
+    results, warnings = ad_hoc(
+        inventory, limit, "ansible.builtin.debug", _render_expression(names),
+        doing="read the inventory",
+    )  # fmt: skip
     if not results:
-        warnings = done.stderr.strip()[-2000:]
+        warnings = warnings.strip()[-2000:]
         raise NoHostsError(f"{inventory}: Ansible found no host matching {limit!r}:\n{warnings}")
     targets = []
     for name in sorted(results):
