@@ -11,6 +11,7 @@ Users act through the web application over HTTPS, as they do.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 import time
@@ -21,6 +22,7 @@ from conftest import INVENTORY, run
 from test_https import https, post_login, site  # noqa: F401 - the regional site's name and CA
 
 from regbank import lab
+from security_profiles.checks.replication import down_subscription, up_subscription
 
 pytestmark = pytest.mark.full_site
 
@@ -30,11 +32,16 @@ MO = "MO-3"
 CATCH_UP_SECONDS = 180
 
 
-def on(host: str, *argv: str) -> str:
-    """A command on a lab host as root; its output (the test fails on a non-zero exit)."""
+def exec_on(host: str, *argv: str) -> tuple[int, str]:
+    """A command on a lab host as root: its exit code and output."""
     container = docker.from_env().containers.get(HOSTS[host].container)
     code, output = container.exec_run(list(argv), demux=False)
-    text = output.decode()
+    return code, output.decode()
+
+
+def on(host: str, *argv: str) -> str:
+    """A command on a lab host as root; its output (the test fails on a non-zero exit)."""
+    code, text = exec_on(host, *argv)
     assert code == 0, f"{host}: {' '.join(argv)} exited {code}:\n{text[-3000:]}"
     return text
 
@@ -50,21 +57,8 @@ def manage_shell(host: str, code: str) -> str:
     return on(host, "/usr/local/sbin/regbank-manage", "shell", "-c", code).strip()
 
 
-def replicated_tables(direction: str) -> list[str]:
-    return on(REGIONAL, "/usr/local/sbin/regbank-manage", "replication_tables", direction).split()
-
-
 def mo_id() -> str:
     return sql(REGIONAL, f"SELECT id FROM directory_municipality WHERE code = '{MO}'")
-
-
-def fingerprint(host: str, table: str, where: str = "true") -> str:
-    """Rows and a checksum of a table's rows (in key order) on one host."""
-    return sql(
-        host,
-        f"SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '-') "
-        f"FROM {table} t WHERE {where}",
-    )
 
 
 def has_column(table: str, column: str) -> bool:
@@ -78,27 +72,41 @@ def has_column(table: str, column: str) -> bool:
     )
 
 
-def differences() -> dict[str, tuple[str, str]]:
-    """Every replicated table whose rows differ: down tables in full; up tables as
-    МО-3's rows (the regional server also holds the other МО's)."""
-    found = {}
-    for table in replicated_tables("down"):
-        pair = fingerprint(REGIONAL, table), fingerprint(MUNICIPAL, table)
-        if pair[0] != pair[1]:
-            found[table] = pair
+@functools.cache
+def compared_rows() -> tuple[tuple[str, str], ...]:
+    """Each replicated table and the rows of it both servers must hold alike: down tables
+    in full; up tables as МО-3's rows (the regional server also holds the other МО's)."""
+    manage = "/usr/local/sbin/regbank-manage"
+    pairs = [
+        (table, "true") for table in on(REGIONAL, manage, "replication_tables", "down").split()
+    ]
     mo = mo_id()
-    for table in replicated_tables("up"):
+    for table in on(REGIONAL, manage, "replication_tables", "up").split():
         # audit events say where they were written: МО-3 users' events at the regional
         # server stay there; the others carry their МО
         if has_column(table, "site"):
-            where = f"site = '{MO}'"
+            pairs.append((table, f"site = '{MO}'"))
         else:
             assert has_column(table, "mo_id"), f"{table} flows up without an МО column"
-            where = f"mo_id = '{mo}'"
-        pair = fingerprint(REGIONAL, table, where), fingerprint(MUNICIPAL, table, where)
-        if pair[0] != pair[1]:
-            found[table] = pair
-    return found
+            pairs.append((table, f"mo_id = '{mo}'"))
+    return tuple(pairs)
+
+
+def fingerprints(host: str) -> dict[str, str]:
+    """Rows and a checksum of the compared rows of every replicated table, in one query."""
+    selects = [
+        f"SELECT '{table}', count(*) || ' ' || coalesce(md5(string_agg(t::text, '|' "
+        f"ORDER BY t::text)), '-') FROM {table} t WHERE {where}"
+        for table, where in compared_rows()
+    ]
+    lines = sql(host, " UNION ALL ".join(selects)).splitlines()
+    return dict(line.split("|", 1) for line in lines)
+
+
+def differences() -> dict[str, tuple[str, str]]:
+    """Every replicated table whose compared rows differ between the two servers."""
+    regional, municipal = fingerprints(REGIONAL), fingerprints(MUNICIPAL)
+    return {t: (regional[t], municipal[t]) for t in regional if regional[t] != municipal[t]}
 
 
 def wait_level(what: str) -> None:
@@ -189,10 +197,7 @@ def create_family(site, username, password, name) -> None:  # noqa: F811
 
 
 def test_replication_flows_both_ways_after_the_deploy(region):
-    subscriptions = {
-        REGIONAL: f"regbank_up_{MUNICIPAL.replace('-', '_')}",
-        MUNICIPAL: f"regbank_down_{MO.lower().replace('-', '_')}",
-    }
+    subscriptions = {REGIONAL: up_subscription(MUNICIPAL), MUNICIPAL: down_subscription(MO)}
     for host, name in subscriptions.items():
         running = sql(
             host,
@@ -215,13 +220,7 @@ def test_municipal_server_serves_its_mo_under_its_own_name(mo3_site, officer):
     name = f"Лесные-{secrets.token_hex(3)}"
     create_family(mo3_site, OFFICER, officer, name)
     # the card reached the regional server, where МО-3's rows are read-only
-    deadline = time.monotonic() + CATCH_UP_SECONDS
-    while (
-        time.monotonic() < deadline
-        and sql(REGIONAL, f"SELECT count(*) FROM registry_family WHERE family_name = '{name}'")
-        != "1"
-    ):
-        time.sleep(2)
+    wait_level("the card filed at mo3-srv")
     assert (
         sql(REGIONAL, f"SELECT count(*) FROM registry_family WHERE family_name = '{name}'") == "1"
     )
@@ -277,14 +276,15 @@ def test_partition_and_heal(mo3_site, officer):
         for host in (REGIONAL, MUNICIPAL):
             drop_replication_connections(host)
         # the link is down: mo3-srv cannot reach the regional server
-        probe = (
-            docker.from_env()
-            .containers.get(HOSTS[MUNICIPAL].container)
-            .exec_run(
-                ["timeout", "5", "bash", "-c", f"echo > /dev/tcp/{HOSTS[REGIONAL].address}/5432"]
-            )
+        probe, _ = exec_on(
+            MUNICIPAL,
+            "timeout",
+            "5",
+            "bash",
+            "-c",
+            f"echo > /dev/tcp/{HOSTS[REGIONAL].address}/5432",
         )
-        assert probe.exit_code != 0, "the cut left the regional server reachable"
+        assert probe != 0, "the cut left the regional server reachable"
         # while cut: МО-3 works at its server, the region changes a directory entry and a user
         offline = [f"Отрезанные-{secrets.token_hex(3)}" for _ in range(3)]
         for name in offline[:2]:
@@ -340,7 +340,7 @@ FILL_WAL = (  # about 60 MB of WAL in a table nothing publishes, then a checkpoi
 def test_a_lost_slot_is_resynchronised_with_nothing_lost(mo3_site, officer):
     """An outage outlives the slot's bound (max_slot_wal_keep_size, from the planner):
     PostgreSQL gives the slot up, and playbooks/replication-resync.yml rebuilds the pair."""
-    slot = f"regbank_up_{MUNICIPAL.replace('-', '_')}"
+    slot = up_subscription(MUNICIPAL)  # a slot is named after its subscription
     name = f"Потерянные-{secrets.token_hex(3)}"
     try:
         sql(MUNICIPAL, "ALTER SYSTEM SET max_slot_wal_keep_size = '32MB'")
