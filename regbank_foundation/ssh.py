@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import shlex
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,6 +167,7 @@ class SshRunner:
         """
         self._open()
         line = self.command_line(command, become_user)
+        started = time.monotonic()
         try:
             result = self.connection.run(
                 line,
@@ -175,16 +177,23 @@ class SshRunner:
                 timeout=timeout,
             )
         except invoke.CommandTimedOut as error:
-            shown = line[:200]
-            raise RemoteError(f"{self.where}: {shown}: no answer in {timeout:.0f} s") from error
+            raise self._no_answer(line, timeout) from error
         except (OSError, paramiko.SSHException) as error:
             raise RemoteError(f"{self.where}: SSH failed during {line[:200]}: {error}") from error
+        # invoke decides "timed out" by whether its timer thread has finished; when the
+        # main thread sees the killed channel first, the run comes back with no exit
+        # status (-1) instead. The clock settles it.
+        if result.exited == -1 and timeout and time.monotonic() - started >= timeout:
+            raise self._no_answer(line, timeout)
         done = RemoteResult(result.exited, result.stdout, result.stderr)
         if check and done.returncode != 0:
             raise RemoteError(
                 f"{self.where}: {line[:300]} failed ({done.returncode}):\n{done.stderr[-2000:]}"
             )
         return done
+
+    def _no_answer(self, line: str, timeout: float) -> RemoteError:
+        return RemoteError(f"{self.where}: {line[:200]}: no answer in {timeout:.0f} s")
 
     def answers(self) -> bool:
         """True when the host takes an SSH connection and runs `true`."""
