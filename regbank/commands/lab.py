@@ -71,7 +71,8 @@ def run(args) -> int:
         lab.down(args.inventory, purge=args.purge)
     elif args.action == "status":
         code = print_status(args.inventory)
-        print("\n" + "\n".join(lab.welcome(args.inventory)))
+        if code == 0:  # how to reach the bank, once it is there to reach
+            print("\n" + "\n".join(lab.welcome(args.inventory)))
         return code
     elif args.action == "ssh":
         host = lab.running_host(args.inventory, args.host)
