@@ -7,7 +7,10 @@ and never changes a value that is already there: a region's passwords and its CA
 key survive every run. The CA certificate is public and lives in the clear as the
 variable ``pki_ca_certificate`` in ``INVENTORY/group_vars/all/pki_ca.yml`` (a file
 elsewhere in the inventory folder would be read by Ansible as inventory); its key
-exists only inside the vault (``vault_pki_ca_key``).
+exists only inside the vault (``vault_pki_ca_key``). The region's OpenPGP key, which
+signs the offline bundle's Debian repository, is made the same way: its secret part
+lives only in the vault (``vault_offline_repository_key``), its public part is exported
+from it when a bundle is built (`repository_public_key`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from __future__ import annotations
 import datetime
 import os
 import secrets as random
+import shutil
 import stat
+import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +42,8 @@ CA_CERT_VAR = "pki_ca_certificate"
 PASSWORD_ENV = "ANSIBLE_VAULT_PASSWORD_FILE"  # noqa: S105 - a variable name, not a secret
 CA_KEY = "vault_pki_ca_key"
 CA_VALID_DAYS = 3650
+REPOSITORY_KEY = "vault_offline_repository_key"
+REPOSITORY_KEY_UID = "regbank region package repository"
 MIN_PASSWORD_LENGTH = 16
 
 
@@ -52,6 +59,68 @@ def _ca_key() -> str:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
+
+
+def gnupg(home: Path, *args: str, data: bytes | None = None) -> bytes:
+    """gpg with its own home (nothing of the user's keyring), in batch mode."""
+    if shutil.which("gpg") is None:
+        raise RegbankError("gpg not found: install the gnupg package (make host)")
+    done = subprocess.run(
+        ["gpg", "--homedir", str(home), "--batch", "--no-tty", "--quiet", *args],
+        input=data,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()
+        raise RegbankError(f"gpg {args[0]} failed: {message[-1] if message else done.returncode}")
+    return done.stdout
+
+
+class GnupgHome:
+    """A throwaway gpg home; its agent is stopped and the folder removed on exit.
+
+    Under /tmp: the agent's socket path must stay short."""
+
+    def __enter__(self) -> Path:
+        self.path = Path(tempfile.mkdtemp(prefix="regbank-gpg-", dir="/tmp"))
+        return self.path
+
+    def __exit__(self, *exc) -> None:
+        subprocess.run(
+            ["gpgconf", "--homedir", str(self.path), "--kill", "all"],
+            capture_output=True,
+            check=False,
+        )
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _repository_key() -> str:
+    # Ed25519, no expiry, no passphrase: the vault is what protects it.
+    with GnupgHome() as home:
+        gnupg(home, "--passphrase", "", "--pinentry-mode", "loopback",
+              "--quick-generate-key", REPOSITORY_KEY_UID, "ed25519", "sign", "never")  # fmt: skip
+        return gnupg(home, "--armor", "--export-secret-keys").decode()
+
+
+def repository_public_key(secret_key: str, armor: bool = False) -> bytes:
+    """The public part of the region's repository key: binary for apt's signed-by,
+    or armored for people."""
+    with GnupgHome() as home:
+        import_repository_key(home, secret_key)
+        return gnupg(home, *(["--armor"] if armor else []), "--export")
+
+
+def import_repository_key(home: Path, secret_key: str) -> str:
+    """Import the secret key into a gpg home; returns its fingerprint."""
+    if not isinstance(secret_key, str) or "BEGIN PGP PRIVATE KEY BLOCK" not in secret_key:
+        raise RegbankError(f"{REPOSITORY_KEY}: expected an armored OpenPGP secret key")
+    gnupg(home, "--import", data=secret_key.encode())
+    listing = gnupg(home, "--with-colons", "--list-secret-keys").decode()
+    fingerprints = [line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:")]
+    if not fingerprints:
+        raise RegbankError(f"{REPOSITORY_KEY}: gpg found no secret key in it")
+    return fingerprints[0]
 
 
 @dataclass(frozen=True)
@@ -79,6 +148,11 @@ SECRETS: tuple[Secret, ...] = (
         "vault_postgresql_replication_password",
         "password of the logical replication role between sites (postgresql)",
         _password,
+    ),
+    Secret(
+        REPOSITORY_KEY,
+        "OpenPGP key signing the offline bundle's Debian repository, armored (offline)",
+        _repository_key,
     ),
 )
 
