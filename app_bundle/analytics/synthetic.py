@@ -16,7 +16,12 @@ What holds in the generated data:
   more in spring and autumn than in summer, in office hours with a lunch dip, and most
   work is done by a few active users of each agency;
 * card events point at cards of the user's МО; families and minors on record at the
-  spec's end date are exactly the spec's numbers (plus deregistered cards, which are not).
+  spec's end date are exactly the spec's numbers (plus deregistered cards, which are not);
+* the same seed gives the same rows, keys included: each МО's cards and each МО's events
+  of a year are drawn from their own seed, so an МО's rows do not depend on which other
+  МО are generated with it. That is what lets the sample region be loaded site by site
+  (`generate(..., home_only=True)` at the regional server and at each municipal server)
+  and add up, after replication, to the rows of a single load.
 """
 
 from __future__ import annotations
@@ -199,8 +204,13 @@ def large_specs(
 
 # --- directories and users --------------------------------------------------------------
 def ensure_municipalities(specs: list[MOSpec]) -> None:
-    """The sample region's directories, plus МО beyond MO-10 (same kinds of agencies)."""
-    load(own_server={"MO-3"} if any(s.code == "MO-3" for s in specs) else set())
+    """The sample region's directories, plus МО beyond MO-10 (same kinds of agencies).
+
+    Which МО have their own server stays as the directory says (`load_sample_region
+    --own-server`): it decides where each МО's rows are written."""
+    sample_codes = {mo["code"] for mo in sample.MUNICIPALITIES}
+    own = Municipality.objects.filter(own_server=True, code__in=sample_codes)
+    load(own_server=set(own.values_list("code", flat=True)))
     known = set(Municipality.objects.values_list("code", flat=True))
     for spec in specs:
         if spec.code not in known:
@@ -215,9 +225,22 @@ def ensure_municipalities(specs: list[MOSpec]) -> None:
             pseudo = {"name": municipality.name, "minors": spec.minors}
             for agency in sample.municipal_agencies(pseudo):
                 save_agency(sample.row_id("agency", spec.code, agency["key"]), municipality, agency)
-    by_code = {m.code: m for m in Municipality.objects.all()}
+    attach_municipalities(specs)
+
+
+def attach_municipalities(specs: list[MOSpec]) -> None:
+    """Each spec's МО row; LookupError naming the МО this database does not have."""
+    by_code = {m.code: m for m in Municipality.objects.filter(code__in=[s.code for s in specs])}
+    missing = [s.code for s in specs if s.code not in by_code]
+    if missing:
+        raise LookupError(f"no МО {', '.join(missing)} in the directory here")
     for spec in specs:
         spec.mo = by_code[spec.code]
+
+
+def user_prefix(code: str) -> str:
+    """Usernames of an МО's generated users start with it: MO-3 → `mo3.`."""
+    return code.lower().replace("-", "") + "."
 
 
 def make_users(specs: list[MOSpec], rng: random.Random) -> int:
@@ -226,7 +249,7 @@ def make_users(specs: list[MOSpec], rng: random.Random) -> int:
     password = make_password(None)
     users = []
     for spec in specs:
-        prefix = spec.code.lower().replace("-", "")
+        prefix = user_prefix(spec.code)[:-1]
         agencies = Agency.objects.filter(mo=spec.mo).order_by("type", "name")
         counters: dict[str, int] = {}
         for agency in agencies:
@@ -282,6 +305,12 @@ def _lower_bounds(weights) -> list[float]:
     return bounds
 
 
+def _draw_seed(seed: int, *parts) -> float:
+    """PostgreSQL's setseed() for one МО's (or one МО-year's) draws: the same for the same
+    seed and parts, whatever else is generated in the same run."""
+    return random.Random(":".join(map(str, (seed, *parts)))).random()  # noqa: S311 - not secrets
+
+
 def _load_specs(cursor, specs: list[MOSpec], end: datetime.date) -> None:
     cursor.execute(
         """
@@ -294,7 +323,7 @@ def _load_specs(cursor, specs: list[MOSpec], end: datetime.date) -> None:
     rows = []
     for spec in specs:
         mo = spec.mo
-        mo_site = mo.code if mo.own_server else "regional"
+        mo_site = site.home_site_code(mo)
         rows.append(
             (
                 mo.pk,
@@ -314,14 +343,42 @@ def _load_specs(cursor, specs: list[MOSpec], end: datetime.date) -> None:
             copy.write_row(row)
 
 
-def make_cards(cursor, seed: float) -> int:
+# One МО's cards and their draws: families first, then minors, one row of draws each.
+CARD_DRAWS = """
+SELECT md5(%(ids)s || m.mo_id || ':' || k.kind || ':' || k.i)::uuid AS id, m.mo_id, m.mo_name,
+       m.site, k.kind, k.i AS seq,
+       k.i <= CASE k.kind WHEN 'family' THEN m.fam_on ELSE m.min_on END AS on_record,
+       m.fam_on + m.fam_off AS families, m.end_date, r.*
+FROM gen_mo m
+CROSS JOIN LATERAL (
+    SELECT 'family' AS kind, i FROM generate_series(1, m.fam_on + m.fam_off) i
+    UNION ALL
+    SELECT 'minor', i FROM generate_series(1, m.min_on + m.min_off) i
+) k
+CROSS JOIN LATERAL (
+    SELECT floor(random() * cardinality(%(surnames)s::text[]))::int + 1 AS s,
+           random() < 0.5 AS boy,
+           floor(random() * 20)::int + 1 AS fn,
+           floor(random() * 13)::int + 1 AS pn,
+           floor(random() * 20)::int + 1 AS st,
+           floor(random() * 90)::int + 1 AS house,
+           floor(random() * 120)::int + 1 AS flat,
+           random() AS r1, random() AS r2, random() AS r3, random() AS r4
+    WHERE k.i IS NOT NULL
+) r
+WHERE m.mo_id = %(mo)s
+"""
+
+
+def make_cards(cursor, seed: int) -> int:
     """Families (with two or three adult members) and minors, with their registrations.
 
     The first `fam_on`/`min_on` cards of each МО are on record at `end_date`; the others
     were registered and deregistered before it. Dates of registration lean to recent years.
+    Keys are derived from the seed, the МО and the card's number; each МО's draws have
+    their own seed.
     """
     ground = dict(Ground.objects.values_list("code", "id"))
-    cursor.execute("SELECT setseed(%s)", [seed])
     params = {
         "surnames": SURNAMES,
         "male": MALE,
@@ -329,33 +386,15 @@ def make_cards(cursor, seed: float) -> int:
         "pm": PATRONYMIC_M,
         "pf": PATRONYMIC_F,
         "streets": STREETS,
+        "ids": f"card:{seed}:",
+        "mo": None,
     }
-    cursor.execute(
-        """
-        CREATE TEMP TABLE gen_card ON COMMIT DROP AS
-        SELECT gen_random_uuid() AS id, m.mo_id, m.mo_name, m.site, k.kind, k.i AS seq,
-               k.i <= CASE k.kind WHEN 'family' THEN m.fam_on ELSE m.min_on END AS on_record,
-               m.fam_on + m.fam_off AS families, m.end_date, r.*
-        FROM gen_mo m
-        CROSS JOIN LATERAL (
-            SELECT 'family' AS kind, i FROM generate_series(1, m.fam_on + m.fam_off) i
-            UNION ALL
-            SELECT 'minor', i FROM generate_series(1, m.min_on + m.min_off) i
-        ) k
-        CROSS JOIN LATERAL (
-            SELECT floor(random() * cardinality(%(surnames)s::text[]))::int + 1 AS s,
-                   random() < 0.5 AS boy,
-                   floor(random() * 20)::int + 1 AS fn,
-                   floor(random() * 13)::int + 1 AS pn,
-                   floor(random() * 20)::int + 1 AS st,
-                   floor(random() * 90)::int + 1 AS house,
-                   floor(random() * 120)::int + 1 AS flat,
-                   random() AS r1, random() AS r2, random() AS r3, random() AS r4
-            WHERE k.i IS NOT NULL
-        ) r
-        """,
-        params,
-    )
+    create = f"CREATE TEMP TABLE gen_card ON COMMIT DROP AS {CARD_DRAWS} WITH NO DATA"
+    cursor.execute(create, params)
+    cursor.execute("SELECT mo_id, code FROM gen_mo ORDER BY mo_n")
+    for mo_id, code in cursor.fetchall():
+        cursor.execute("SELECT setseed(%s)", [_draw_seed(seed, "cards", code)])
+        cursor.execute(f"INSERT INTO gen_card {CARD_DRAWS}", params | {"mo": mo_id})
     cursor.execute(
         """
         ALTER TABLE gen_card ADD COLUMN registered_on date, ADD COLUMN deregistered_on date,
@@ -418,7 +457,8 @@ def make_cards(cursor, seed: float) -> int:
         INSERT INTO registry_registration (id, mo_id, created_at, updated_at, family_id,
             minor_id, registered_on, registration_ground_id, registration_resolution,
             deregistered_on, deregistration_ground_id, deregistration_resolution, notes)
-        SELECT gen_random_uuid(), c.mo_id, c.registered_on + time '10:00', now(),
+        SELECT md5('registration:' || c.id)::uuid, c.mo_id, c.registered_on + time '10:00',
+               now(),
                CASE WHEN c.kind = 'family' THEN c.id END,
                CASE WHEN c.kind = 'minor' THEN c.id END,
                c.registered_on, %(reg)s,
@@ -438,8 +478,8 @@ def make_cards(cursor, seed: float) -> int:
         INSERT INTO registry_familymember (id, mo_id, created_at, updated_at, family_id,
             relation, last_name, first_name, middle_name, birth_date, is_legal_representative,
             occupation, phone, notes)
-        SELECT gen_random_uuid(), c.mo_id, c.registered_on + time '10:00', now(), c.id,
-               p.relation,
+        SELECT md5('member:' || c.id || ':' || p.n)::uuid, c.mo_id,
+               c.registered_on + time '10:00', now(), c.id, p.relation,
                (%(surnames)s::text[])[c.s] || CASE WHEN p.female THEN 'а' ELSE '' END,
                CASE WHEN p.female THEN (%(female)s::text[])[1 + (c.fn + p.n * 7) %% 20]
                     ELSE (%(male)s::text[])[1 + (c.fn + p.n * 7) %% 20] END,
@@ -462,11 +502,10 @@ def make_cards(cursor, seed: float) -> int:
     return cursor.fetchone()[0]
 
 
-def make_events(
-    cursor, specs: list[MOSpec], seed: float, tz: str, *, chunk_mo: int = 10, progress=None
-) -> int:
-    """Audit events: per МО and year exactly the spec's numbers (see the module's doc)."""
-    cursor.execute("SELECT setseed(%s)", [seed])
+def make_events(cursor, specs: list[MOSpec], seed: int, tz: str, *, progress=None) -> int:
+    """Audit events: per МО and year exactly the spec's numbers (see the module's doc).
+
+    Only the generated users act (not accounts made for the lab or the calibration)."""
     cursor.execute(
         """
         CREATE TEMP TABLE gen_user ON COMMIT DROP AS
@@ -476,7 +515,9 @@ def make_events(
                CASE WHEN a.type = 'kdn' THEN 'kdn' ELSE 'other' END AS grp,
                row_number() OVER (PARTITION BY u.mo_id, a.type = 'kdn' ORDER BY u.username) AS k
         FROM accounts_user u JOIN directory_agency a ON a.id = u.agency_id
+        JOIN directory_municipality m ON m.id = u.mo_id
         WHERE u.mo_id = ANY(%s::uuid[])
+            AND u.username LIKE lower(replace(m.code, '-', '')) || '.%%'
         """,
         [[s.mo.pk for s in specs]],
     )
@@ -540,7 +581,7 @@ def make_events(
                     [
                         spec.mo.pk,
                         _mo_number(spec.code),
-                        spec.mo.code if spec.mo.own_server else "regional",
+                        site.home_site_code(spec.mo),
                         year,
                         grp,
                         entry,
@@ -574,51 +615,57 @@ def make_events(
         "other_actions": other_names,
         "other_cum": _lower_bounds([w for _, w in OTHER_ACTIONS]),
     }
-    mo_ids = [s.mo.pk for s in specs]
+    params["ids"] = f"event:{seed}:"
     total = 0
     for year in years:
-        for start in range(0, len(mo_ids), chunk_mo):
-            params["year"] = year
-            params["mos"] = mo_ids[start : start + chunk_mo]
-            cursor.execute(INSERT_EVENTS, params)
+        for spec in specs:
+            cursor.execute("SELECT setseed(%s)", [_draw_seed(seed, "events", spec.code, year)])
+            cursor.execute(INSERT_EVENTS, params | {"year": year, "mo": spec.mo.pk})
             total += cursor.rowcount
             if progress:
                 progress(total)
     return total
 
 
-# One statement per (year, group of МО); the random draws are materialised first (a
-# volatile subquery on the inner side of a join would be drawn again). Random day (by
-# working-day weights), hour (office hours), user (skewed: a few do most of the work),
-# action (by shares), card of the МО. Rows go in time order, as a live system appends.
+# One statement per МО and year, its draws seeded on their own. The draws are made first,
+# bucket by bucket in a fixed order (a sorted subquery is not flattened, and the lateral
+# join keeps it outside), and materialised (a volatile subquery on the inner side of a
+# join would be drawn again). Random day (by working-day weights), hour (office hours),
+# user (skewed: a few do most of the work), action (by shares), card of the МО. Rows go
+# in time order, as a live system appends.
 INSERT_EVENTS = """
-WITH e AS MATERIALIZED (
-    SELECT b.mo_id, b.mo_n, b.site, b.grp,
-           ((y.days[width_bucket(r.rd, y.cum)]
-             + make_interval(
-                 hours => (%(hours)s::int[])[width_bucket(r.rh, %(hour_cum)s::float8[])])
-             + make_interval(secs => floor(r.rs * 3600)))
-            AT TIME ZONE %(tz)s) AS time,
-           CASE WHEN b.entry
-                THEN (%(entry_actions)s::text[])[width_bucket(r.ra, %(entry_cum)s::float8[])]
-                ELSE (%(other_actions)s::text[])[width_bucket(r.ra, %(other_cum)s::float8[])]
-           END AS action,
-           1 + floor(power(r.ru, 1.7) * n.users)::int AS uk,
-           1 + floor(r.rc * greatest(n.cards, 1))::int AS ck
-    FROM gen_bucket b
-    JOIN gen_year y ON y.year = b.year
-    JOIN gen_count n ON n.mo_id = b.mo_id AND n.grp = b.grp
+WITH d AS MATERIALIZED (
+    SELECT b.mo_id, b.mo_n, b.site, b.year, b.grp, b.entry, r.*
+    FROM (SELECT * FROM gen_bucket WHERE year = %(year)s AND mo_id = %(mo)s
+          ORDER BY grp, entry) b
     CROSS JOIN LATERAL (
-        SELECT random() AS rd, random() AS rh, random() AS rs, random() AS ra,
+        SELECT i, random() AS rd, random() AS rh, random() AS rs, random() AS ra,
                random() AS ru, random() AS rc
-        FROM generate_series(1, b.n)
+        FROM generate_series(1, b.n) i
     ) r
-    WHERE b.year = %(year)s AND b.mo_id = ANY(%(mos)s::uuid[])
+), e AS MATERIALIZED (
+    SELECT md5(%(ids)s || d.mo_id || ':' || d.year || ':' || d.grp || ':' || d.entry || ':'
+               || d.i)::uuid AS id,
+           d.mo_id, d.mo_n, d.site, d.grp,
+           ((y.days[width_bucket(d.rd, y.cum)]
+             + make_interval(
+                 hours => (%(hours)s::int[])[width_bucket(d.rh, %(hour_cum)s::float8[])])
+             + make_interval(secs => floor(d.rs * 3600)))
+            AT TIME ZONE %(tz)s) AS time,
+           CASE WHEN d.entry
+                THEN (%(entry_actions)s::text[])[width_bucket(d.ra, %(entry_cum)s::float8[])]
+                ELSE (%(other_actions)s::text[])[width_bucket(d.ra, %(other_cum)s::float8[])]
+           END AS action,
+           1 + floor(power(d.ru, 1.7) * n.users)::int AS uk,
+           1 + floor(d.rc * greatest(n.cards, 1))::int AS ck
+    FROM d
+    JOIN gen_year y ON y.year = d.year
+    JOIN gen_count n ON n.mo_id = d.mo_id AND n.grp = d.grp
 )
 INSERT INTO audit_auditevent (id, time, site, action, user_id, username, user_name, role,
     mo_id, agency_id, agency_type, object_type, object_id, object_repr, object_mo_id,
     card_id, changes, details, client_ip)
-SELECT gen_random_uuid(), e.time, e.site, e.action, u.user_id, u.username, u.user_name,
+SELECT e.id, e.time, e.site, e.action, u.user_id, u.username, u.user_name,
        u.role, e.mo_id, u.agency_id, u.agency_type,
        coalesce(c.object_type, ''), c.card_id, coalesce(c.object_repr, ''),
        CASE WHEN c.card_id IS NOT NULL THEN e.mo_id END, c.card_id, '{}', '{}',
@@ -672,22 +719,53 @@ def _few_events(cursor) -> bool:
     return cursor.fetchone()[0] < BULK_LIMIT
 
 
-def generate(specs: list[MOSpec], *, end: datetime.date, seed: int = 1, progress=None) -> dict:
+TEMP_TABLES = "gen_mo, gen_card, gen_user, gen_cardref, gen_year, gen_bucket, gen_count"
+
+
+def generate(
+    specs: list[MOSpec],
+    *,
+    end: datetime.date,
+    seed: int = 1,
+    progress=None,
+    home_only: bool = False,
+) -> dict:
     """Directories, users, cards and events for `specs`, in the current transaction.
+
+    Without `home_only` (the benchmarks' regions) every spec's cards and events are
+    written here, at the regional server. With it, only those of the МО whose home is
+    this site (`site.is_home_of`): at the regional server the directories, every МО's
+    users and the cards and events of the МО without their own server; at a municipal
+    server its own МО's cards and events, for the users and directories replication
+    brought. The МО left out are returned under "elsewhere".
 
     Into a table with few events the events are bulk-loaded (`bulk_load`); into a bigger
     one they go through its indexes and the rollup's trigger like any insert."""
-    if not site.masters_reference_data():
-        raise RuntimeError("synthetic data are generated at the regional server only")
+    regional = site.masters_reference_data()
+    if not (regional or home_only):
+        raise RuntimeError("a whole region is generated at the regional server only")
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
-    ensure_municipalities(specs)
-    users = make_users(specs, rng)
-    with connection.cursor() as cursor:
-        _load_specs(cursor, specs, end)
-        cards = make_cards(cursor, (seed % 1000) / 1000)
-        loading = bulk_load(cursor) if _few_events(cursor) else contextlib.nullcontext()
-        with loading:
-            events = make_events(
-                cursor, specs, ((seed + 1) % 1000) / 1000, settings.TIME_ZONE, progress=progress
-            )
-    return {"mo": len(specs), "users": users, "cards": cards, "events": events}
+    users = 0
+    if regional:
+        ensure_municipalities(specs)
+        users = make_users(specs, rng)
+    else:
+        attach_municipalities(specs)
+    here = [s for s in specs if site.is_home_of(s.mo)] if home_only else specs
+    cards = events = 0
+    if here:
+        with connection.cursor() as cursor:
+            _load_specs(cursor, here, end)
+            cards = make_cards(cursor, seed)
+            loading = bulk_load(cursor) if _few_events(cursor) else contextlib.nullcontext()
+            with loading:
+                events = make_events(cursor, here, seed + 1, settings.TIME_ZONE, progress=progress)
+            # ON COMMIT DROP is not enough when a caller generates twice in one transaction
+            cursor.execute(f"DROP TABLE {TEMP_TABLES}")
+    return {
+        "mo": len(here),
+        "users": users,
+        "cards": cards,
+        "events": events,
+        "elsewhere": [s.code for s in specs if s.code not in {h.code for h in here}],
+    }

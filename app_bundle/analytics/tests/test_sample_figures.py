@@ -2,7 +2,9 @@
 
 The sample activity (Table 1 cards, Table 2 events: about 600 000 audit events) is loaded
 once for the module inside a transaction that is rolled back at the end; every test runs
-in a savepoint inside it.
+in a savepoint inside it. It is loaded as in the lab's mixed region: at the regional
+server (every МО but МО-3, which has its own server) and then at МО-3's municipal server,
+whose rows replication brings to the regional one (here: the same database).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import subprocess
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test import override_settings
 from openpyxl import load_workbook
 
 from accounts.models import Role
@@ -45,6 +48,8 @@ def sample_activity(django_db_setup, django_db_blocker):
         outer.__enter__()
         try:
             call_command("load_sample_activity", stdout=io.StringIO())
+            with override_settings(REGBANK_SITE_ROLE="municipal", REGBANK_SITE_MO="MO-3"):
+                call_command("load_sample_activity", stdout=io.StringIO())
             yield
         finally:
             transaction.set_rollback(True)
