@@ -1,13 +1,16 @@
 """What the kit installs with apt, read from the roles and playbooks themselves.
 
 The rule (docs/offline.md): every `ansible.builtin.apt` task that installs (state
-present, latest or unset) in roles/<role>/tasks/ names its packages as exactly one
-variable, `name: "{{ <variable> }}"`, defined in the role's vars/ or defaults/ (vars/
-Debian.yml, then vars/main.yml, then defaults/main.yml, as the roles load them). A
-task that installs a literal name, an expression, or a variable the role does not
-define is refused with the role, file and task named: the bundle would otherwise miss
-what it installs. Playbooks have no variable files: their apt tasks are read as
-written (a literal list, or a variable of playbooks/group_vars is refused the same way).
+present, latest or unset) in roles/<role>/tasks/ names its packages through the
+role's package variables: variables whose names end in `_packages`, `_package` or
+`_packages_needed`, defined in the role's vars/ or defaults/ (vars/Debian.yml, then
+vars/main.yml, then defaults/main.yml, as the roles load them). `name` is one such
+variable, or an expression choosing among them at run time (the vpn role's
+userspace WireGuard); the bundle then holds every package variable the expression
+names. A task that installs a literal name, names no package variable, or one the
+role does not define is refused with the role, file and task named: the bundle would
+otherwise miss what it installs. Playbooks have no variable files: their apt tasks
+are read as written.
 """
 
 from __future__ import annotations
@@ -18,13 +21,15 @@ from pathlib import Path
 
 import jinja2
 import yaml
+from jinja2 import nodes
 
 from regbank_foundation.errors import RegbankError
 from regbank_foundation.paths import KIT_ROOT
 
 APT_MODULES = ("ansible.builtin.apt", "apt")
 INSTALLING_STATES = (None, "present", "latest", "fixed", "build-dep")
-VARIABLE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
+EXPRESSION = re.compile(r"^\s*\{\{(.*)\}\}\s*$", re.S)
+PACKAGE_VARIABLE = re.compile(r"^[a-z0-9_]+_(packages|package|packages_needed)$")
 # Where a role's variables come from, highest precedence first.
 ROLE_VAR_FILES = ("vars/Debian.yml", "vars/main.yml", "defaults/main.yml")
 
@@ -93,24 +98,45 @@ def _packages(arguments, variables: dict | None, where: str) -> list[str]:
     if name is None:
         return []  # update_cache or upgrade only
     if variables is not None:
-        match = VARIABLE.match(name) if isinstance(name, str) else None
-        if not match:
-            raise PackageRuleError(
-                f"{where}: installs {name!r}; a role names what it installs as one "
-                'variable (name: "{{ <role>_packages }}") in its vars/ or defaults/'
-            )
-        if match.group(1) not in variables:
-            raise PackageRuleError(
-                f"{where}: installs {{{{ {match.group(1)} }}}}, which the role's vars/ and "
-                "defaults/ do not define"
-            )
-        name = variables[match.group(1)]
-    names = name if isinstance(name, list) else [name]
+        names = []
+        for variable in _package_variables(name, where):
+            if variable not in variables:
+                raise PackageRuleError(
+                    f"{where}: installs {{{{ {variable} }}}}, which the role's vars/ and "
+                    "defaults/ do not define"
+                )
+            value = variables[variable]
+            names += value if isinstance(value, list) else [value]
+    else:
+        names = name if isinstance(name, list) else [name]
     rendered = [_render(item, variables or {}, where) for item in names]
     for item in rendered:
         if not isinstance(item, str) or not re.fullmatch(r"[a-z0-9][a-z0-9+.-]+", item):
             raise PackageRuleError(f"{where}: {item!r} is not a Debian package name")
     return rendered
+
+
+def _package_variables(name, where: str) -> list[str]:
+    """The package variables a role task's `name` expression uses; refuses literals."""
+    refusal = (
+        f"{where}: installs {name!r}; a role names what it installs through its package "
+        'variables (name: "{{ <role>_packages }}") in its vars/ or defaults/'
+    )
+    match = EXPRESSION.match(name) if isinstance(name, str) else None
+    if not match:
+        raise PackageRuleError(refusal)
+    try:
+        tree = jinja2.Environment().parse("{{" + match.group(1) + "}}")  # noqa: S701
+    except jinja2.TemplateSyntaxError as error:
+        raise PackageRuleError(f"{where}: cannot read {name!r} ({error})") from error
+    for listed in tree.find_all(nodes.List):
+        if any(isinstance(item, nodes.Const) for item in listed.items):
+            raise PackageRuleError(refusal)
+    used = sorted({node.name for node in tree.find_all(nodes.Name)})
+    chosen = [variable for variable in used if PACKAGE_VARIABLE.match(variable)]
+    if not chosen:
+        raise PackageRuleError(refusal)
+    return chosen
 
 
 def _needs(tasks, variables: dict | None, source: str, path: Path) -> list[Need]:
