@@ -164,8 +164,25 @@ def build(
 # --- verify ------------------------------------------------------------------------
 
 
+def _target_problems(folder: Path) -> list[str]:
+    """A bundle made for other hosts than the kit's (Debian release, architecture, format)."""
+    try:
+        info = json.loads((folder / BUNDLE_INFO).read_text(encoding="utf-8"))
+        debian = info["debian"]
+        found = (info["format"], debian["suite"], debian["architecture"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return [f"{BUNDLE_INFO}: не читается или не описывает комплект"]
+    if found != (FORMAT, SUITE, apt.ARCHITECTURE):
+        return [
+            f"{BUNDLE_INFO}: комплект формата {found[0]} для Debian {found[1]} {found[2]}, "
+            f"а набор ставит формат {FORMAT} на Debian {SUITE} {apt.ARCHITECTURE}"
+        ]
+    return []
+
+
 def _verify_folder(folder: Path, public_key) -> list[str]:
     problems = signing.verify_folder(folder, public_key).report()
+    problems += _target_problems(folder)
     keyring = folder / "keys" / repository.KEYRING
     if not keyring.is_file():
         problems.append(f"нет открытого ключа региона keys/{repository.KEYRING}")

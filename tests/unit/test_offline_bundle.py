@@ -132,6 +132,15 @@ def test_a_manifest_signed_by_another_key_is_refused(built, copy, tmp_path):
     assert "подпись SHA256SUMS.sig не совпадает с SHA256SUMS" in done.stderr
 
 
+def test_a_bundle_for_another_release_is_refused(built, copy):
+    info = copy / bundle.BUNDLE_INFO
+    info.write_text(info.read_text().replace('"bookworm"', '"trixie"'))
+    signing.sign_folder(copy, signing.load_private_key(built.path.parent / "kit.key"))
+    done = verify_cli(copy, built)
+    assert done.returncode == 1
+    assert "для Debian trixie amd64, а набор ставит формат 1 на Debian bookworm" in done.stderr
+
+
 def test_a_truncated_tarball_is_refused_without_a_traceback(built, tmp_path):
     cut = tmp_path / "bundle.tar"
     data = built.tarball.read_bytes()
