@@ -14,9 +14,10 @@ UV_VERSION := 0.13.9
 # apt-cacher-ng as the package proxy every lab and molecule container shares,
 # poppler-utils to read the evidence pack's PDFs back in tests, openssh-server for the
 # SSH runner's tests (they start their own sshd on 127.0.0.1; where systemd runs, the
-# package also enables Debian's ssh service).
+# package also enables Debian's ssh service), reprepro and gnupg for the offline bundle's
+# signed Debian repository (regbank offline build, docs/offline.md).
 APT_PACKAGES := docker.io debootstrap openssh-client openssh-server postgresql-15 nginx-light \
-                chromium fonts-dejavu-core locales apt-cacher-ng poppler-utils
+                chromium fonts-dejavu-core locales apt-cacher-ng poppler-utils reprepro gnupg
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -118,6 +119,17 @@ calibrate: venv
 .PHONY: bench-planner
 bench-planner: venv
 	$(BIN)/python -m capacity_planner.bench
+
+## The offline bundle (docs/offline.md) of the region OFFLINE_INVENTORY (default: the
+## lab, whose vault `regbank lab up` makes) in OFFLINE_OUT and OFFLINE_OUT.tar, apt
+## downloading through make host's proxy; OFFLINE_ARGS adds options (--replace).
+.PHONY: offline-bundle
+OFFLINE_OUT ?= build/offline-bundle
+OFFLINE_INVENTORY ?= inventory/lab
+offline-bundle: export ANSIBLE_VAULT_PASSWORD_FILE ?= $(LAB_VAULT_PASSWORD)
+offline-bundle: host venv
+	$(BIN)/regbank offline build --out $(OFFLINE_OUT) -i $(OFFLINE_INVENTORY) \
+	  --apt-proxy http://127.0.0.1:3142 $(OFFLINE_ARGS)
 
 ## Regenerate the lock file after changing pyproject.toml.
 lock: venv
