@@ -1,14 +1,16 @@
 """The controller's wheelhouse: what `make venv` installs, for an offline controller.
 
 Every entry of requirements.lock as a wheel for Python 3.11 on Debian 12 x86_64,
-downloaded by pip with the lock's hashes checked, the lock itself beside them, and
-each collection of collections/requirements.yml as a tarball ansible-galaxy installs.
+downloaded by pip with the lock's hashes checked, the lock itself beside them; the
+kit's own build requirements (pyproject.toml's [build-system], not in the lock: the
+signed manifest is what vouches for them) in build-system/; and each collection of
+collections/requirements.yml as a tarball ansible-galaxy installs, in collections/.
+
 The collections are packed from the pinned `ansible` package the lock installs (the
 versions the kit is tested with; no Galaxy server needed). The ansible package leaves
 out a collection's CI files, so FILES.json is narrowed to the files present (and
 MANIFEST.json's sum of it updated): ansible-galaxy checks every listed file's sum on
-install. docs/offline.md
-says how a controller installs from it.
+install. docs/offline.md says how a controller installs from it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import hashlib
 import io
 import json
 import shutil
+import subprocess
+import sys
 import tarfile
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -29,6 +34,7 @@ from regbank_foundation.paths import KIT_ROOT
 
 LOCK_FILE = KIT_ROOT / "requirements.lock"
 COLLECTIONS_FILE = KIT_ROOT / "collections" / "requirements.yml"
+PYPROJECT = KIT_ROOT / "pyproject.toml"
 
 
 class WheelhouseError(RegbankError):
@@ -91,12 +97,29 @@ def pack_collections(out: Path, requirements: Path = COLLECTIONS_FILE) -> list[P
     return packed
 
 
+def download_build_system(out: Path, pyproject: Path = PYPROJECT) -> None:
+    """The wheels `pip install -e .` of the kit needs to build it (setuptools, wheel)."""
+    try:
+        requires = tomllib.loads(pyproject.read_text())["build-system"]["requires"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError) as error:
+        raise WheelhouseError(f"{pyproject}: no readable [build-system] requires") from error
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+         "--only-binary=:all:", "--python-version", "3.11", "-d", str(out), *requires],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
+        raise WheelhouseError(f"downloading the kit's build requirements failed:\n{tail}")
+
+
 def build(out: Path, lock: Path = LOCK_FILE, collections: Path = COLLECTIONS_FILE) -> int:
     """Wheels and collections under out/; returns the number of wheels."""
     out.mkdir(parents=True)
     shutil.copy2(lock, out / "requirements.lock")
     # The same target and hash check as the application's own wheels.
     download_dependencies(out / "requirements.lock", out)
+    download_build_system(out / "build-system")
     if collections.is_file():
         pack_collections(out / "collections", collections)
     return len(list(out.glob("*.whl")))

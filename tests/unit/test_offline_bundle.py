@@ -2,6 +2,7 @@
 on the firewall role's packages (nftables and its dependencies, about 2 MB)."""
 
 import base64
+import os
 import shutil
 import socket
 import subprocess
@@ -202,3 +203,18 @@ def test_an_existing_bundle_is_refused_and_a_failed_build_leaves_nothing(region,
             log=lambda _: None,
         )
     assert sorted(path.name for path in tmp_path.iterdir()) == ["kit.key", "kit.key.pub"]
+
+
+def test_the_command_refuses_an_existing_bundle_in_one_line(region, built):
+    inventory, password = region
+    done = subprocess.run(
+        [str(REGBANK), "offline", "build", "--out", str(built.path), "-i", str(inventory)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, secrets.PASSWORD_ENV: str(password)},
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"regbank: {built.path}: exists and is not empty; choose another --out or --replace\n"
+    )
