@@ -98,13 +98,13 @@ def pack_collections(out: Path, requirements: Path = COLLECTIONS_FILE) -> list[P
 
 
 def download_build_system(out: Path, pyproject: Path = PYPROJECT) -> None:
-    """The wheels `pip install -e .` of the kit needs to build it (setuptools, wheel)."""
+    """The wheels `pip install -e .` of the kit needs to build it (setuptools, wheel, theirs)."""
     try:
         requires = tomllib.loads(pyproject.read_text())["build-system"]["requires"]
     except (OSError, KeyError, tomllib.TOMLDecodeError) as error:
         raise WheelhouseError(f"{pyproject}: no readable [build-system] requires") from error
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+        [sys.executable, "-m", "pip", "download", "--quiet",
          "--only-binary=:all:", "--python-version", "3.11", "-d", str(out), *requires],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
