@@ -70,7 +70,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="the kit's Ed25519 public key (PEM) (default: the lab key's .pub)",
     )
+    verify.add_argument(
+        "--region-key",
+        type=Path,
+        metavar="FILE",
+        help="the region's OpenPGP public key (regbank offline key): the repository must be "
+        "signed with it (default: trust the key the signed bundle brings)",
+    )
     verify.set_defaults(func=run_verify)
+
+    key = actions.add_parser(
+        "key",
+        help="print the public part of the region's repository key (from the vault)",
+        description="The OpenPGP public key apt on the region's hosts trusts, armored.",
+    )
+    key.add_argument(
+        "-i",
+        "--inventory",
+        type=Path,
+        default=DEFAULT_INVENTORY,
+        metavar="PATH",
+        help="the region (default: the lab)",
+    )
+    key.add_argument(
+        "--vault-password-file",
+        type=Path,
+        metavar="FILE",
+        help=f"the vault password (default: ${secrets.PASSWORD_ENV})",
+    )
+    key.add_argument("--out", type=Path, metavar="FILE", help="write it here (default: print)")
+    key.set_defaults(func=run_key)
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -97,7 +126,7 @@ def run_build(args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     from regbank.offline.bundle import verify
 
-    problems = verify(args.bundle, args.public_key)
+    problems = verify(args.bundle, args.public_key, args.region_key)
     if not problems:
         print(f"{args.bundle}: подписи верны, все файлы совпадают с SHA256SUMS")
         return 0
@@ -105,3 +134,16 @@ def run_verify(args: argparse.Namespace) -> int:
     for line in problems:
         print(f"  {line}", file=sys.stderr)
     return 1
+
+
+def run_key(args: argparse.Namespace) -> int:
+    from regbank.offline.bundle import repository_key
+
+    password = secrets.read_password(secrets.password_file(args.vault_password_file))
+    public = secrets.repository_public_key(repository_key(args.inventory, password), armor=True)
+    if args.out is None:
+        sys.stdout.write(public.decode())
+    else:
+        args.out.write_bytes(public)
+        print(f"{args.out}: открытый ключ репозитория региона")
+    return 0

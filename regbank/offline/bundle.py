@@ -180,36 +180,64 @@ def _target_problems(folder: Path) -> list[str]:
     return []
 
 
-def _verify_folder(folder: Path, public_key) -> list[str]:
+def _verify_folder(
+    folder: Path, public_key, region_key: Path | None, expected: list[str]
+) -> list[str]:
     problems = signing.verify_folder(folder, public_key).report()
     problems += _target_problems(folder)
-    keyring = folder / "keys" / repository.KEYRING
-    if not keyring.is_file():
-        problems.append(f"нет открытого ключа региона keys/{repository.KEYRING}")
-    elif (folder / "repository").is_dir():
+    bundled = folder / "keys" / repository.KEYRING
+    if not bundled.is_file():
+        return [*problems, f"нет открытого ключа региона keys/{repository.KEYRING}"]
+    keyring = bundled
+    if region_key is not None:
+        # The region's own key, not the one the bundle brings, judges the repository.
+        try:
+            found = repository.fingerprints(bundled.read_bytes())
+        except RegbankError:
+            found = []
+        if found != expected:
+            problems.append(
+                f"keys/{repository.KEYRING}: ключ {', '.join(found) or '(нет)'}, "
+                f"а ключ региона {', '.join(expected)}"
+            )
+        keyring = region_key
+    if (folder / "repository").is_dir():
         problems += repository.signature_problems(folder / "repository", keyring)
     else:
         problems.append("нет папки repository/")
     return problems
 
 
-def verify(bundle: Path, public_key_path: Path) -> list[str]:
-    """Every problem of a bundle folder or tarball, one line each; [] when it verifies."""
+def verify(bundle: Path, public_key_path: Path, region_key_path: Path | None = None) -> list[str]:
+    """Every problem of a bundle folder or tarball, one line each; [] when it verifies.
+
+    With `region_key_path` (the region's public key, `regbank offline key`), the
+    repository must be signed by that key, not just by the one inside the bundle."""
     try:
         public_key = signing.load_public_key(public_key_path)
     except signing.SigningError as error:
         return [str(error)]
-    if bundle.is_dir():
-        return _verify_folder(bundle, public_key)
-    if not bundle.is_file():
-        return [f"{bundle}: нет такой папки или файла"]
     with tempfile.TemporaryDirectory(prefix="regbank-offline-verify-") as work:
+        region_key, expected = None, []
+        if region_key_path is not None:
+            try:
+                data = repository.binary_key(region_key_path.read_bytes())
+                expected = repository.fingerprints(data)
+            except (OSError, RegbankError) as error:
+                return [f"{region_key_path}: не читается как ключ OpenPGP ({error})"]
+            region_key = Path(work) / "region.gpg"
+            region_key.write_bytes(data)
+        if bundle.is_dir():
+            return _verify_folder(bundle, public_key, region_key, expected)
+        if not bundle.is_file():
+            return [f"{bundle}: нет такой папки или файла"]
+        unpacked = Path(work) / "bundle"
         try:
             with tarfile.open(bundle) as archive:
-                archive.extractall(work, filter="data")
+                archive.extractall(unpacked, filter="data")
         except (tarfile.TarError, EOFError, OSError) as error:
             return [f"{bundle}: архив повреждён или обрезан ({error})"]
-        tops = list(Path(work).iterdir())
+        tops = list(unpacked.iterdir())
         if len(tops) != 1 or not tops[0].is_dir():
             return [f"{bundle}: в архиве должна быть одна папка комплекта"]
-        return _verify_folder(tops[0], public_key)
+        return _verify_folder(tops[0], public_key, region_key, expected)

@@ -64,6 +64,28 @@ def write_public_key(secret_key: str, keys: Path) -> None:
     (keys / ARMORED).write_bytes(secrets.repository_public_key(secret_key, armor=True))
 
 
+def fingerprints(key: bytes) -> list[str]:
+    """The primary key fingerprints in an OpenPGP key file (binary or armored)."""
+    with secrets.GnupgHome() as home:
+        listing = secrets.gnupg(
+            home, "--with-colons", "--import-options", "show-only", "--import", data=key
+        ).decode()
+    rows = listing.splitlines()
+    return [
+        row.split(":")[9]
+        for before, row in zip(rows, rows[1:], strict=False)
+        if before.startswith(("pub:", "sec:")) and row.startswith("fpr:")
+    ]
+
+
+def binary_key(key: bytes) -> bytes:
+    """gpgv reads binary keyrings: an armored key is dearmored."""
+    if not key.lstrip().startswith(b"-----BEGIN PGP"):
+        return key
+    with secrets.GnupgHome() as home:
+        return secrets.gnupg(home, "--dearmor", data=key)
+
+
 def signature_problems(repository: Path, keyring: Path) -> list[str]:
     """One line per Release signature that gpgv does not accept with `keyring` alone."""
     dists = repository / "dists" / SUITE

@@ -67,9 +67,17 @@ def public_key(built) -> Path:
     return built.path.parent / "kit.key.pub"
 
 
-def verify_cli(target: Path, built) -> subprocess.CompletedProcess:
+def verify_cli(target: Path, built, *more: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(REGBANK), "offline", "verify", str(target), "--public-key", str(public_key(built))],
+        [
+            str(REGBANK),
+            "offline",
+            "verify",
+            str(target),
+            "--public-key",
+            str(public_key(built)),
+            *more,
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -231,3 +239,35 @@ def test_every_package_the_roles_install_resolves_on_the_mirror(tmp_path):
         assert {"python3.11", "libc6", "libpq5"} <= names  # dependencies, none listed
     finally:
         shutil.rmtree(tmp_path / "apt-root", ignore_errors=True)
+
+
+def test_verify_with_the_regions_own_key_refuses_another_regions_bundle(region, built, tmp_path):
+    inventory, password = region
+    key = tmp_path / "region.asc"
+    done = subprocess.run(
+        [str(REGBANK), "offline", "key", "-i", str(inventory), "--out", str(key)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, secrets.PASSWORD_ENV: str(password)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert key.read_text().startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----")
+    done = verify_cli(built.tarball, built, "--region-key", str(key))
+    assert done.returncode == 0, done.stderr
+
+    other = tmp_path / "other.asc"
+    other.write_bytes(secrets.repository_public_key(secrets._repository_key(), armor=True))
+    done = verify_cli(built.path, built, "--region-key", str(other))
+    assert done.returncode == 1
+    assert f"keys/{repository.KEYRING}: ключ " in done.stderr
+    assert "подпись dists/bookworm/InRelease не проверяется ключом региона" in done.stderr
+
+
+def test_a_region_key_that_is_not_a_key_is_one_line(built, tmp_path):
+    junk = tmp_path / "junk.asc"
+    junk.write_text("not a key\n")
+    done = verify_cli(built.path, built, "--region-key", str(junk))
+    assert done.returncode == 1
+    assert f"{junk}: не читается как ключ OpenPGP" in done.stderr
+    assert "Traceback" not in done.stderr
