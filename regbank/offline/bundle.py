@@ -124,9 +124,7 @@ def build(
             "debian": {"suite": SUITE, "architecture": apt.ARCHITECTURE},
             "mirror": [mirror.archive, mirror.security],
             "debs": len(debs),
-            "packages": {
-                name: wanted for name, wanted in sorted(packages.wanted_by(needs).items())
-            },
+            "packages": dict(sorted(packages.wanted_by(needs).items())),
             "parts": {
                 "roles": parts.roles or "all",
                 "app": parts.app,
