@@ -88,6 +88,13 @@ def test_peers_changed_without_dropping_the_live_tunnel(hosts):
     assert received >= sent - 1, log
 
 
+def test_the_live_private_key_was_never_cleared(hosts):
+    for name in ("regional", "mo3", "ws"):
+        samples = hosts[name].file("/root/vpn-key-watch.log").content_string.split()
+        assert len(samples) > 50, name
+        assert "(none)" not in samples, name
+
+
 def test_the_new_workstation_is_routed_and_reached(hosts):
     routes = hosts["mo3"].check_output("ip -4 route show dev wg0")
     assert re.search(rf"^{re.escape(ADDRESS['ws2'])} ", routes, re.MULTILINE), routes
@@ -108,3 +115,22 @@ def test_external_mode_names_the_missing_interface(hosts):
     refusal = hosts["mo3"].file("/root/vpn-external-refusal.txt").content_string
     assert "regbank_vpn_external.interface: vipnet0 does not exist" in refusal
     assert "ViPNet Client" in refusal
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("mtu", "vpn_mtu: 1200 is below 1280"),
+        (
+            "outside",
+            "vpn_address of vpn-mo3: '10.78.0.2' is not an address inside regbank_vpn_network",
+        ),
+        ("taken", "vpn_address of vpn-mo3: 10.77.0.1 is also the address of vpn-regional"),
+        # The tunnel network set to the container's own (Docker's) network.
+        ("overlap", r"regbank_vpn_network (\S+) overlaps \1 \(vpn-mo3's own networks"),
+    ],
+)
+def test_a_wrong_setting_is_refused_with_its_variable_named(hosts, case, message):
+    refusal = hosts["mo3"].file(f"/root/vpn-refusal-{case}.txt").content_string
+    pattern = message if case == "overlap" else re.escape(message)
+    assert re.search(pattern.replace("vpn-", f"{HOST}-"), " ".join(refusal.split())), refusal
