@@ -231,7 +231,8 @@ class LocalApp(Target):
         say("local app: migrate, sample region, sample activity")
         manage = [sys.executable, "manage.py"]
         self.run([*manage, "migrate", "--noinput"])
-        self.run([*manage, "load_sample_region", "--own-server", "MO-3"])
+        # One regional database, as a centralized region: every МО's rows are loaded here.
+        self.run([*manage, "load_sample_region"])
         self.run([*manage, "load_sample_activity", "--scale", str(self.activity_scale)])
         self.logs = {
             "db": str(self._cluster.base_dir / "server.log"),

@@ -32,6 +32,10 @@ COUNTS = ("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignor
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "teardown: takes the lab down; runs after all others")
+    config.addinivalue_line(
+        "markers",
+        "new_release: moves the lab to another release; runs after the tests of the deployed one",
+    )
     config.addinivalue_line("markers", "drill: the backup restore drill (make lab-drill)")
     config.addinivalue_line("markers", "full_site: needs the whole site.yml (the default playbook)")
     network = lab.load_lab(INVENTORY).network
@@ -42,7 +46,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.get_closest_marker("teardown") is not None)
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("teardown") is not None,
+            item.get_closest_marker("new_release") is not None,
+        )
+    )
 
 
 def run(*command: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -295,7 +295,7 @@ def test_partition_and_heal(mo3_site, officer):
             REGIONAL,
             "from directory.models import Agency\n"
             f"a = Agency.objects.filter(mo__code={MO!r}).order_by('name').first()\n"
-            "a.phone = '+7 000 111-22-33'\na.save()",
+            "a.short_name = 'Переименована без связи'\na.save()",
         )
         manage_shell(
             REGIONAL,
@@ -319,6 +319,8 @@ def test_partition_and_heal(mo3_site, officer):
         sql(MUNICIPAL, f"SELECT middle_name FROM accounts_user WHERE username = '{OFFICER}'")
         == "Петровна"
     )
+    renamed = "SELECT count(*) FROM directory_agency WHERE short_name = 'Переименована без связи'"
+    assert sql(MUNICIPAL, renamed) == "1"
     # the offline period's audit events are in the regional analytics' rollup
     after = int(sql(REGIONAL, f"SELECT count(*) FROM audit_auditevent WHERE site = '{MO}'"))
     assert after >= before + 3
