@@ -9,6 +9,8 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMPS  := .stamps
 UV_VERSION := 0.13.9
+# `make lab LAB_SAMPLE=0`: the lab's bank without the sample region's activity.
+LAB_SAMPLE ?= 1
 # Debian packages the controller needs: Docker engine and debootstrap for the lab,
 # PostgreSQL and nginx for the application's tests, OpenSSH client for the lab,
 # apt-cacher-ng as the package proxy every lab and molecule container shares,
@@ -37,6 +39,7 @@ lab: host venv
 	$(BIN)/regbank lab up
 	$(BIN)/regbank app build
 	$(BIN)/ansible-playbook playbooks/site.yml
+	@if [ "$(LAB_SAMPLE)" != 0 ]; then $(BIN)/ansible-playbook playbooks/lab-sample.yml; fi
 	$(BIN)/regbank lab status
 
 lab-down: venv
