@@ -145,11 +145,6 @@ SECRETS: tuple[Secret, ...] = (
         _password,
     ),
     Secret(
-        "vault_postgresql_replication_password",
-        "password of the logical replication role between sites (postgresql)",
-        _password,
-    ),
-    Secret(
         REPOSITORY_KEY,
         "OpenPGP key signing the offline bundle's Debian repository, armored (offline)",
         _repository_key,
