@@ -7,11 +7,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from ansible.module_utils.common.validation import check_type_int
+
 from regbank.inventory.loader import ROLE_GROUPS, Host, Inventory, Problem
 from regbank.inventory.role_vars import check_role_variables
 from regbank.inventory.schema import (
     REGION_KEYS,
     TOPOLOGIES,
+    VPN_MODES,
     HostVars,
     RegionVars,
     SchemaError,
@@ -19,6 +22,7 @@ from regbank.inventory.schema import (
     is_opaque,
     schema_errors,
     shown,
+    tunnel_network,
 )
 from regbank_foundation.located_yaml import format_key_path
 
@@ -34,6 +38,7 @@ def check(inventory: Inventory) -> list[Problem]:
     problems += _groups(inventory)
     problems += _topology(inventory, codes)
     problems += _addresses(inventory)
+    problems += _vpn(inventory)
     problems += check_role_variables(inventory)
     return list(dict.fromkeys(problems))  # a group's bad value is reported once, not per host
 
@@ -268,3 +273,185 @@ def _outside_lab(address: str, subnet: ipaddress.IPv4Network | None, inventory: 
     if ip not in subnet or ip in (subnet.network_address, subnet.broadcast_address):
         return f"a lab host needs an address inside {where}, found {address}"
     return ""
+
+
+# The hosts the vpn role connects (roles/vpn/vars/main.yml).
+VPN_GROUPS = ("regional", "municipal", "workstations")
+# The values a tunnel works with; whether they are whole numbers is check_role_variables'.
+VPN_RANGES = {
+    "vpn_mtu": (1280, 9000, "an MTU of 1280 (the least IPv6 allows) to 9000 bytes"),
+    "vpn_listen_port": (1, 65535, "a UDP port of 1 to 65535"),
+}
+
+
+def _host_problem(inventory: Inventory, host: Host, key: str, message: str) -> Problem:
+    """A problem of a host's key, in the file it comes from (or should go to)."""
+    file = host.sources.get(key, host.own_file)
+    if file == inventory.hosts_file:  # hosts.yml holds many hosts: say whose value it is
+        message += f" (host {host.name})"
+    return inventory.problem(file, key, message)
+
+
+def _listed(names: list[str]) -> str:
+    return (
+        ", ".join(names) if len(names) <= 4 else f"{', '.join(names[:3])} and {len(names) - 3} more"
+    )
+
+
+def _vpn(inventory: Inventory) -> list[Problem]:
+    problems = _hubs(inventory) + _vpn_ranges(inventory) + _without_network(inventory)
+    mode = inventory.region_vars.get("regbank_vpn", "wireguard")
+    if mode not in VPN_MODES:
+        return problems  # reported by the schema, or a template
+    if mode == "external":
+        return problems + _external(inventory)
+    return problems + _tunnel_network(inventory)
+
+
+def _hubs(inventory: Inventory) -> list[Problem]:
+    """A workstation's tunnel goes to its МО's municipal server, else to the regional one."""
+    if _members(inventory, "regional"):
+        return []
+    served = [host.vars.get("mo") for host in _members(inventory, "municipal")]
+    problems = []
+    for host in _members(inventory, "workstations"):
+        mo = host.vars.get("mo")
+        if isinstance(mo, str) and not is_opaque(mo) and mo not in served:
+            message = f"МО {mo} has no municipal server and the region no regional server: "
+            message += "the workstation has no server to connect its tunnel to; expected a "
+            message += f"municipal server of {mo} or a regional server"
+            problems.append(inventory.problem(inventory.hosts_file, host.paths[0], message))
+    return problems
+
+
+def _vpn_ranges(inventory: Inventory) -> list[Problem]:
+    problems = []
+    for host in inventory.hosts.values():
+        for key, (low, high, expected) in VPN_RANGES.items():
+            value = host.vars.get(key)
+            if key not in host.vars or isinstance(value, bool):
+                continue
+            try:
+                number = check_type_int(value)  # as Ansible converts it: "1400" is 1400
+            except TypeError:
+                continue  # not a whole number (or a template): check_role_variables' to say
+            # A negative one is refused by check_role_variables already.
+            if 0 <= number < low or number > high:
+                message = f"expected {expected}, found {shown(value)}"
+                problems.append(_host_problem(inventory, host, key, message))
+    return problems
+
+
+def _without_network(inventory: Inventory) -> list[Problem]:
+    """A tunnel address means nothing without the tunnel network it comes from."""
+    if "regbank_vpn_network" in inventory.region_vars:
+        return []
+    region_file = inventory.rel(inventory.region_file)
+    problems = []
+    for host in inventory.hosts.values():
+        if "vpn_address" not in host.vars:
+            continue
+        message = f"given without regbank_vpn_network (in {region_file}); expected both, the "
+        message += "tunnel network and each host's address inside it, or neither"
+        error = SchemaError(("regbank_vpn_network",), True, message)
+        if message := _worth_reporting(inventory, error, inventory.region_unread):
+            problems.append(_host_problem(inventory, host, "vpn_address", message))
+    return problems
+
+
+def _external(inventory: Inventory) -> list[Problem]:
+    if "regbank_vpn_external" in inventory.region_vars:
+        return []  # its shape is the schema's
+    mode_file = inventory.rel(inventory.region_sources["regbank_vpn"])
+    expected = RegionVars.model_fields["regbank_vpn_external"].description
+    message = f"missing; expected {expected} (regbank_vpn: external in {mode_file})"
+    error = SchemaError(("regbank_vpn_external",), True, message)
+    if message := _worth_reporting(inventory, error, inventory.region_unread):
+        return [inventory.problem(inventory.region_file, "regbank_vpn_external", message)]
+    return []
+
+
+def _ipv4_network(value: Any) -> ipaddress.IPv4Network | None:
+    """A literal IPv4 network; None for a template or a value the schema refuses."""
+    try:
+        network = ipaddress.ip_network(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return network if isinstance(network, ipaddress.IPv4Network) else None
+
+
+def _ipv4_address(value: Any) -> ipaddress.IPv4Address | None:
+    try:
+        return ipaddress.IPv4Address(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _tunnel_network(inventory: Inventory) -> list[Problem]:
+    network = tunnel_network(inventory.region_vars.get("regbank_vpn_network"))
+    if network is None:
+        return []  # absent (no tunnel yet), a template, or refused by the schema
+    network_file = inventory.region_sources["regbank_vpn_network"]
+    said = f"regbank_vpn_network {network} ({inventory.rel(network_file)})"
+    return _overlaps(inventory, network, network_file) + _tunnel_addresses(inventory, network, said)
+
+
+def _overlaps(inventory: Inventory, network: ipaddress.IPv4Network, file: Path) -> list[Problem]:
+    """The tunnel's routes would capture packets to the hosts and from the administrators."""
+    clashes = []
+    for host in inventory.hosts.values():
+        address = _ipv4_address(host.vars.get("ansible_host"))
+        if address is not None and address in network:
+            clashes.append(f"ansible_host {address} of {host.name}")
+    managed = inventory.region_vars.get("regbank_management_networks")
+    for value in managed if isinstance(managed, list) else []:
+        other = _ipv4_network(value)
+        if other is not None and network.overlaps(other):
+            clashes.append(f"regbank_management_networks {other}")
+    if not clashes:
+        return []
+    message = f"{network} overlaps {_listed(clashes)}; expected a network apart from the "
+    message += "hosts' addresses and the management networks (packets to them would go into "
+    message += "the tunnel)"
+    return [inventory.problem(file, "regbank_vpn_network", message)]
+
+
+def _tunnel_addresses(
+    inventory: Inventory, network: ipaddress.IPv4Network, said: str
+) -> list[Problem]:
+    problems = []
+    seen: dict[ipaddress.IPv4Address, Host] = {}
+    for host in inventory.hosts.values():
+        address = _ipv4_address(host.vars.get("vpn_address"))
+        if address is None:
+            continue  # absent, a template, or refused by the schema
+        message = ""
+        if address not in network:
+            message = f"{address} is outside {said}; expected an address inside it"
+        elif address in (network.network_address, network.broadcast_address):
+            what = "network" if address == network.network_address else "broadcast"
+            first, last = network.network_address + 1, network.broadcast_address - 1
+            message = f"{address} is the {what} address of {said}; expected a host address "
+            message += f"inside it ({first} to {last})"
+        elif (other := seen.setdefault(address, host)) is not host:
+            other_file = inventory.rel(other.sources["vpn_address"])
+            message = f"{address} is also {other.name}'s ({other_file}); expected one tunnel "
+            message += "address per host"
+        if message:
+            problems.append(_host_problem(inventory, host, "vpn_address", message))
+
+    # The role gives every member a tunnel: once addresses are given, each needs its own.
+    members = [host for host in inventory.hosts.values() if set(host.groups) & set(VPN_GROUPS)]
+    having = [host.name for host in members if "vpn_address" in host.vars]
+    if not having:
+        return problems
+    for host in members:
+        if "vpn_address" in host.vars:
+            continue
+        message = f"missing; expected the host's tunnel address inside {said}, as "
+        message += f"{_listed(having)} have: once one host of {', '.join(VPN_GROUPS)} has "
+        message += "one, every host of these groups needs one"
+        error = SchemaError(("vpn_address",), True, message)
+        if message := _worth_reporting(inventory, error, host.unread):
+            problems.append(_host_problem(inventory, host, "vpn_address", message))
+    return problems

@@ -24,6 +24,8 @@ from regbank_foundation.mo_code import MO_CODE_PATTERN
 
 Topology = Literal["centralized", "distributed", "mixed"]
 TOPOLOGIES = get_args(Topology)
+VpnMode = Literal["wireguard", "external"]
+VPN_MODES = get_args(VpnMode)
 REGION_KEYS = (
     "regbank_region_name",
     "regbank_topology",
@@ -31,6 +33,9 @@ REGION_KEYS = (
     "regbank_mo",
     "regbank_public_name",
     "regbank_management_networks",
+    "regbank_vpn",
+    "regbank_vpn_network",
+    "regbank_vpn_external",
 )
 _LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
 _HOSTNAME = re.compile(rf"{_LABEL}(\.{_LABEL})*")
@@ -82,6 +87,44 @@ def _network(value: str) -> str:
     return value
 
 
+def _ipv4_network(value: str) -> str:
+    # strict, and written with its prefix: a bare 10.77.0.0 would be a /32
+    network = ipaddress.ip_network(value)
+    if "/" not in value or network.version != 4 or network.prefixlen == 0:
+        raise ValueError("not an IPv4 network with its prefix")
+    return value
+
+
+def tunnel_network(value: Any) -> ipaddress.IPv4Network | None:
+    """regbank_vpn_network's network, or None unless it is one: IPv4, written with its
+    prefix (a bare 10.77.0.0 would be a /32), no host bits, room for a hub and a spoke."""
+    try:
+        network = ipaddress.ip_network(value) if isinstance(value, str) and "/" in value else None
+    except ValueError:
+        return None
+    if isinstance(network, ipaddress.IPv4Network) and 0 < network.prefixlen <= 30:
+        return network
+    return None
+
+
+def _tunnel_network(value: str) -> str:
+    if tunnel_network(value) is None:
+        raise ValueError("not a tunnel network")
+    return value
+
+
+def _ipv4_address(value: str) -> str:
+    ipaddress.IPv4Address(value)
+    return value
+
+
+def _interface(value: str) -> str:
+    # Linux refuses longer names, '/', ':' and spaces (dev_valid_name)
+    if not re.fullmatch(r"[^/:\s]{1,15}", value) or value in (".", ".."):
+        raise ValueError("not a network interface name")
+    return value
+
+
 # The field types; each lets a template or vault value through (LITERAL_ONLY).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), LITERAL_ONLY]
 _PROFILE_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -91,8 +134,22 @@ ProfileName = Annotated[str, StringConstraints(pattern=_PROFILE_NAME), LITERAL_O
 Address = Annotated[str, AfterValidator(_address), LITERAL_ONLY]
 HostName = Annotated[str, AfterValidator(_hostname), LITERAL_ONLY]
 Network = Annotated[str, AfterValidator(_network), LITERAL_ONLY]
+Ipv4Network = Annotated[str, AfterValidator(_ipv4_network), LITERAL_ONLY]
+TunnelNetwork = Annotated[str, AfterValidator(_tunnel_network), LITERAL_ONLY]
+Ipv4Address = Annotated[str, AfterValidator(_ipv4_address), LITERAL_ONLY]
+Interface = Annotated[str, AfterValidator(_interface), LITERAL_ONLY]
 
 MO_ENTRY = "an МО entry {code: MO-1, name: МО-1}"
+EXTERNAL_ENTRY = "a mapping {product, certificate, interface, subnets}"
+# What one element of a list key must be.
+_ELEMENT = {
+    "regbank_mo": MO_ENTRY,
+    "regbank_management_networks": "a network (CIDR, no host bits, not 0.0.0.0/0), e.g. "
+    "10.20.0.0/26",
+    "subnets": "an IPv4 network with its prefix and no host bits, e.g. 10.200.0.0/16",
+}
+# Where an unexpected key was found: the mapping it does not belong to.
+_MAPPING = {"regbank_mo": MO_ENTRY, "regbank_vpn_external": EXTERNAL_ENTRY}
 
 
 class MoEntry(BaseModel):
@@ -100,6 +157,22 @@ class MoEntry(BaseModel):
 
     code: MoCode = Field(description="an МО code of Latin letters, digits, '-' or '_', e.g. MO-1")
     name: Text = Field(description="the МО's name, e.g. МО-1")
+
+
+class VpnExternal(BaseModel):
+    """The certified product that provides the tunnels with regbank_vpn: external."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product: Text = Field(description="the certified product's name, e.g. ViPNet Client 4")
+    certificate: Text = Field(description="its certificate, e.g. ФСТЭК России № 0000")
+    interface: Interface = Field(
+        description="the product's network interface: up to 15 characters, no '/', ':' or "
+        "spaces, e.g. vipnet0"
+    )
+    subnets: Annotated[list[Ipv4Network], Field(min_length=1), LITERAL_ONLY] = Field(
+        description="a non-empty list of the IPv4 networks the product gives, e.g. [10.200.0.0/16]"
+    )
 
 
 class RegionVars(BaseModel):
@@ -126,6 +199,20 @@ class RegionVars(BaseModel):
             "administered from, e.g. [10.20.0.0/26]"
         )
     )
+    # Optional: a region without them gets WireGuard once it sets regbank_vpn_network.
+    regbank_vpn: Annotated[VpnMode, LITERAL_ONLY] = Field(
+        default="wireguard", description=f"one of {', '.join(VPN_MODES)}"
+    )
+    regbank_vpn_network: TunnelNetwork = Field(
+        default=None,
+        description="the IPv4 network every tunnel address comes from, with its prefix "
+        "(/1 to /30) and no host bits, e.g. 10.77.0.0/24",
+    )
+    regbank_vpn_external: Annotated[VpnExternal, LITERAL_ONLY] = Field(
+        default=None,
+        description=f"{EXTERNAL_ENTRY}: the certified product that provides the tunnels "
+        "with regbank_vpn: external",
+    )
 
 
 class HostVars(BaseModel):
@@ -137,11 +224,16 @@ class HostVars(BaseModel):
     ansible_host: Address = Field(
         description="an IPv4 or IPv6 address or a DNS name (RFC 1123), e.g. 10.20.0.10"
     )
+    vpn_address: Ipv4Address = Field(
+        default=None,
+        description="the host's IPv4 address in the tunnel, inside regbank_vpn_network, "
+        "e.g. 10.77.0.13",
+    )
 
 
 _EXPECTED = {
     name: info.description
-    for model in (RegionVars, MoEntry, HostVars)
+    for model in (RegionVars, MoEntry, VpnExternal, HostVars)
     for name, info in model.model_fields.items()
 }
 
@@ -158,12 +250,16 @@ def shown(value: Any) -> str:
 
 
 def _message(error: ErrorDetails) -> str:
-    last = error["loc"][-1]
-    expected = MO_ENTRY if isinstance(last, int) else _EXPECTED.get(str(last), "")
+    *parents, last = error["loc"]
+    if isinstance(last, int):  # an element of a list key
+        expected = _ELEMENT.get(str(parents[-1]), "")
+    else:
+        expected = _EXPECTED.get(str(last), "")
     if error["type"] == "missing":
         return f"missing; expected {expected}"
     if error["type"] == "extra_forbidden":
-        return f"unexpected key in {MO_ENTRY}"
+        parent = "regbank_mo" if isinstance(parents[-1], int) else str(parents[-1])
+        return f"unexpected key in {_MAPPING.get(parent, 'this mapping')}"
     return f"expected {expected}, found {shown(error['input'])}"
 
 

@@ -302,10 +302,13 @@ def test_not_exactly_one_regional_server(lab: Path, hosts_in_regional: str, foun
     else:  # two: ws-mo1 moves from workstations to regional
         edit(lab / "hosts.yml", "        ws-mo1:\n", "")
         edit(lab / "hosts.yml", "        region-srv:\n", "        region-srv:\n        ws-mo1:\n")
-    assert only_problem(lab) == (
+    found_problems = problems(lab)
+    assert found_problems[0] == (
         "lab/hosts.yml: all.children.regional.hosts: expected exactly one host (the regional "
         f"server), {found}"
     )
+    # Without a regional server, MO-1's workstation has no server for its tunnel either.
+    assert len(found_problems) == (1 if hosts_in_regional == "" else 2), found_problems
 
 
 @pytest.mark.parametrize(
@@ -786,3 +789,237 @@ def test_templated_role_variable_is_left_to_ansible(lab: Path) -> None:
         "baseline_admin_sudo_nopasswd: \"{{ lookup('env', 'X') }}\"\n",
     )
     assert problems(lab) == []
+
+
+# --- the VPN keys (issue 14) -------------------------------------------------------
+
+TUNNEL_ADDRESSES = {
+    "region-srv": "10.77.0.1",
+    "mo3-srv": "10.77.0.13",
+    "ws-mo1": "10.77.0.21",
+    "ws-mo3": "10.77.0.23",
+}
+NETWORK_SAID = "regbank_vpn_network 10.77.0.0/24 (lab/group_vars/all/main.yml)"
+
+
+def with_wireguard(lab: Path) -> Path:
+    """The lab copy with a tunnel network and an address for every host the vpn role joins."""
+    region = lab / "group_vars" / "all" / "main.yml"
+    set_key(region, "regbank_vpn", "wireguard")
+    set_key(region, "regbank_vpn_network", "10.77.0.0/24")
+    for host, address in TUNNEL_ADDRESSES.items():
+        set_key(lab / "host_vars" / f"{host}.yml", "vpn_address", address)
+    return lab
+
+
+EXTERNAL = (
+    "\n  product: ViPNet Client 4\n  certificate: ФСТЭК России № 0000\n"
+    "  interface: vipnet0\n  subnets: [10.200.0.0/16]"
+)
+
+
+def test_every_vpn_key_valid(lab: Path) -> None:
+    with_wireguard(lab)
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_vpn_external", EXTERNAL)
+    write(lab / "group_vars" / "regional" / "vpn.yml", "vpn_mtu: 1420\nvpn_listen_port: 51821\n")
+    assert problems(lab) == []
+    edit(lab / "group_vars" / "all" / "main.yml", "regbank_vpn: wireguard", "regbank_vpn: external")
+    assert problems(lab) == []
+
+
+def test_an_inventory_without_vpn_keys_stays_valid(lab: Path) -> None:
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_vpn", "external")
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_vpn_external", EXTERNAL)
+    assert problems(lab) == []
+
+
+def test_unknown_vpn_mode(lab: Path) -> None:
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_vpn", "ipsec")
+    assert only_problem(lab) == (
+        "lab/group_vars/all/main.yml: regbank_vpn: expected one of wireguard, external, "
+        'found "ipsec"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [("10.77.0.1/24", '"10.77.0.1/24"'),  # host bits
+     ("10.77.0.0", '"10.77.0.0"'),  # no prefix
+     ('"fd00:77::/64"', '"fd00:77::/64"'),
+     ("10.77.0.0/31", '"10.77.0.0/31"'),  # no room for a hub and a spoke
+     ("0.0.0.0/0", '"0.0.0.0/0"'),
+     ("", "an empty value")],
+)  # fmt: skip
+def test_tunnel_network_must_be_an_ipv4_network(lab: Path, value: str, found: str) -> None:
+    set_key(with_wireguard(lab) / "group_vars" / "all" / "main.yml", "regbank_vpn_network", value)
+    assert only_problem(lab) == (
+        "lab/group_vars/all/main.yml: regbank_vpn_network: expected the IPv4 network every "
+        "tunnel address comes from, with its prefix (/1 to /30) and no host bits, e.g. "
+        f"10.77.0.0/24, found {found}"
+    )
+
+
+def test_tunnel_network_over_the_hosts_addresses(lab: Path) -> None:
+    set_key(with_wireguard(lab) / "group_vars" / "all" / "main.yml", "regbank_vpn_network",
+            "10.89.0.0/25")  # fmt: skip
+    for host, address in TUNNEL_ADDRESSES.items():  # moved into the new network
+        set_key(lab / "host_vars" / f"{host}.yml", "vpn_address", address.replace("77", "89"))
+    assert only_problem(lab) == (
+        "lab/group_vars/all/main.yml: regbank_vpn_network: 10.89.0.0/25 overlaps ansible_host "
+        "10.89.0.10 of region-srv, ansible_host 10.89.0.13 of mo3-srv, ansible_host 10.89.0.21 "
+        "of ws-mo1 and 2 more; expected a network apart from the hosts' addresses and the "
+        "management networks (packets to them would go into the tunnel)"
+    )
+
+
+def test_tunnel_network_over_a_management_network(lab: Path) -> None:
+    region = with_wireguard(lab) / "group_vars" / "all" / "main.yml"
+    set_key(region, "regbank_management_networks", '["{{ regbank_lab.subnet }}", 10.77.0.0/26]')
+    assert only_problem(lab) == (
+        "lab/group_vars/all/main.yml: regbank_vpn_network: 10.77.0.0/24 overlaps "
+        "regbank_management_networks 10.77.0.0/26; expected a network apart from the hosts' "
+        "addresses and the management networks (packets to them would go into the tunnel)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [("10.78.0.13", f"10.78.0.13 is outside {NETWORK_SAID}; expected an address inside it"),
+     ("10.77.0.0", f"10.77.0.0 is the network address of {NETWORK_SAID}; expected a host "
+      "address inside it (10.77.0.1 to 10.77.0.254)"),
+     ("10.77.0.255", f"10.77.0.255 is the broadcast address of {NETWORK_SAID}; expected a "
+      "host address inside it (10.77.0.1 to 10.77.0.254)"),
+     ("10.77.0.21", "10.77.0.21 is also ws-mo1's (lab/host_vars/ws-mo1.yml); expected one "
+      "tunnel address per host"),
+     ('"fd00:77::13"', "expected the host's IPv4 address in the tunnel, inside "
+      'regbank_vpn_network, e.g. 10.77.0.13, found "fd00:77::13"'),
+     ("mo3-srv", 'expected the host\'s IPv4 address in the tunnel, inside regbank_vpn_network, '
+      'e.g. 10.77.0.13, found "mo3-srv"')],
+)  # fmt: skip
+def test_bad_tunnel_address(lab: Path, address: str, message: str) -> None:
+    set_key(with_wireguard(lab) / "host_vars" / "ws-mo3.yml", "vpn_address", address)
+    assert only_problem(lab) == f"lab/host_vars/ws-mo3.yml: vpn_address: {message}"
+
+
+def test_a_tunnel_address_set_in_hosts_yml_names_its_host(lab: Path) -> None:
+    set_key(with_wireguard(lab) / "host_vars" / "ws-mo3.yml", "vpn_address", None)
+    edit(lab / "hosts.yml", "        ws-mo3:\n", "        ws-mo3: {vpn_address: 10.77.0.1}\n")
+    assert only_problem(lab) == (
+        "lab/hosts.yml: vpn_address: 10.77.0.1 is also region-srv's "
+        "(lab/host_vars/region-srv.yml); expected one tunnel address per host (host ws-mo3)"
+    )
+
+
+def test_once_one_host_has_a_tunnel_address_every_member_needs_one(lab: Path) -> None:
+    set_key(with_wireguard(lab) / "host_vars" / "ws-mo1.yml", "vpn_address", None)
+    set_key(lab / "host_vars" / "ws-mo3.yml", "vpn_address", None)
+    expected = (
+        f"missing; expected the host's tunnel address inside {NETWORK_SAID}, as region-srv, "
+        "mo3-srv have: once one host of regional, municipal, workstations has one, every host "
+        "of these groups needs one"
+    )
+    # drill-srv (backup_drill) has no tunnel and needs none
+    assert problems(lab) == [
+        f"lab/host_vars/ws-mo1.yml: vpn_address: {expected}",
+        f"lab/host_vars/ws-mo3.yml: vpn_address: {expected}",
+    ]
+
+
+def test_a_tunnel_network_without_addresses_is_valid(lab: Path) -> None:
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_vpn_network", "10.77.0.0/24")
+    assert problems(lab) == []
+
+
+def test_tunnel_address_without_the_network(lab: Path) -> None:
+    set_key(with_wireguard(lab) / "group_vars" / "all" / "main.yml", "regbank_vpn_network", None)
+    found = problems(lab)
+    assert len(found) == len(TUNNEL_ADDRESSES)
+    assert found[0] == (
+        "lab/host_vars/region-srv.yml: vpn_address: given without regbank_vpn_network (in "
+        "lab/group_vars/all/main.yml); expected both, the tunnel network and each host's "
+        "address inside it, or neither"
+    )
+
+
+def test_tunnel_network_set_for_a_group(lab: Path) -> None:
+    write(lab / "group_vars" / "workstations" / "vpn.yml", "regbank_vpn_network: 10.77.0.0/24\n")
+    assert only_problem(lab) == (
+        "lab/group_vars/workstations/vpn.yml: regbank_vpn_network: a region-wide key: set it "
+        "once in group_vars/all, not per group or host"
+    )
+
+
+def test_external_without_the_product(lab: Path) -> None:
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_vpn", "external")
+    assert only_problem(lab) == (
+        "lab/group_vars/all/main.yml: regbank_vpn_external: missing; expected a mapping "
+        "{product, certificate, interface, subnets}: the certified product that provides the "
+        "tunnels with regbank_vpn: external (regbank_vpn: external in lab/group_vars/all/main.yml)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "message"),
+    [(("  interface: vipnet0\n", ""), "regbank_vpn_external.interface",
+      "missing; expected the product's network interface"),
+     (("vipnet0", "vipnet 0"), "regbank_vpn_external.interface",
+      "expected the product's network interface: up to 15 characters, no '/', ':' or spaces, "
+      'e.g. vipnet0, found "vipnet 0"'),
+     (("ViPNet Client 4", "''"), "regbank_vpn_external.product",
+      "expected the certified product's name, e.g. ViPNet Client 4, found \"\""),
+     (("[10.200.0.0/16]", "[]"), "regbank_vpn_external.subnets",
+      "expected a non-empty list of the IPv4 networks the product gives"),
+     (("[10.200.0.0/16]", "[10.200.0.1/16]"), "regbank_vpn_external.subnets[0]",
+      'expected an IPv4 network with its prefix and no host bits, e.g. 10.200.0.0/16, '
+      'found "10.200.0.1/16"'),
+     (("  subnets:", "  subnet: x\n  subnets:"), "regbank_vpn_external.subnet",
+      "unexpected key in a mapping {product, certificate, interface, subnets}")],
+)  # fmt: skip
+def test_bad_external_product(lab: Path, change: tuple[str, str], key: str, message: str) -> None:
+    region = lab / "group_vars" / "all" / "main.yml"
+    set_key(region, "regbank_vpn", "external")
+    set_key(region, "regbank_vpn_external", EXTERNAL.replace(*change))
+    found = only_problem(lab)
+    assert found.startswith(f"lab/group_vars/all/main.yml: {key}: {message}"), found
+
+
+def test_external_product_not_a_mapping(lab: Path) -> None:
+    region = lab / "group_vars" / "all" / "main.yml"
+    set_key(region, "regbank_vpn", "external")
+    set_key(region, "regbank_vpn_external", "vipnet0")
+    assert only_problem(lab) == (
+        "lab/group_vars/all/main.yml: regbank_vpn_external: expected a mapping {product, "
+        "certificate, interface, subnets}: the certified product that provides the tunnels "
+        'with regbank_vpn: external, found "vipnet0"'
+    )
+
+
+def test_workstation_without_a_server_for_its_tunnel(lab: Path) -> None:
+    edit(lab / "hosts.yml", "        region-srv:\n", "        {}\n")
+    (lab / "host_vars" / "region-srv.yml").unlink()
+    assert problems(lab)[1] == (
+        "lab/hosts.yml: all.children.workstations.hosts.ws-mo1: МО MO-1 has no municipal "
+        "server and the region no regional server: the workstation has no server to connect "
+        "its tunnel to; expected a municipal server of MO-1 or a regional server"
+    )  # ws-mo3 reaches mo3-srv, its МО's server
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [("vpn_mtu", "1200", "expected an MTU of 1280 (the least IPv6 allows) to 9000 bytes, "
+      "found 1200"),
+     ("vpn_mtu", "9001", "expected an MTU of 1280 (the least IPv6 allows) to 9000 bytes, "
+      "found 9001"),
+     ("vpn_mtu", '"1000"', "expected an MTU of 1280 (the least IPv6 allows) to 9000 bytes, "
+      'found "1000"'),
+     ("vpn_listen_port", "0", "expected a UDP port of 1 to 65535, found 0"),
+     ("vpn_listen_port", "65536", "expected a UDP port of 1 to 65535, found 65536"),
+     ("vpn_listen_port", "true", "role vpn: expected a whole number, found true"),
+     ("vpn_mtu", "false", "role vpn: expected a whole number, found false"),
+     ("vpn_listen_port", "-1", "role vpn: expected a whole number of 0 or more, found -1"),
+     ("vpn_mtu", "big", "role vpn: argument 'vpn_mtu' is of type str and we were unable to "
+      "convert to int: \"'big'\" cannot be converted to an int")],
+)  # fmt: skip
+def test_tunnel_mtu_and_port_ranges(lab: Path, key: str, value: str, message: str) -> None:
+    write(lab / "group_vars" / "municipal" / "vpn.yml", f"{key}: {value}\n")
+    assert only_problem(lab) == f"lab/group_vars/municipal/vpn.yml: {key}: {message}"
