@@ -197,3 +197,12 @@ def test_a_release_that_drops_a_column_goes_publishers_first(
     for host in (REGIONAL, MUNICIPAL):
         assert columns(host, "directory_agency") == []
         assert columns(host, "registry_family") == [COLUMN]
+
+
+def test_an_older_release_is_refused_before_anything_changes(mo3_site):  # noqa: F811
+    """The lab's own bundle (build/, what site.yml deployed) is older than the test's."""
+    before = sql(MUNICIPAL, "SELECT count(*) FROM django_migrations")
+    refused = run("ansible-playbook", "playbooks/upgrade.yml", check=False)
+    assert refused.returncode != 0
+    assert "runs release 0.1.1.dev" in refused.stdout and "is the older 0.1.0" in refused.stdout
+    assert sql(MUNICIPAL, "SELECT count(*) FROM django_migrations") == before
