@@ -61,9 +61,28 @@ KEYS = [
     ("group_vars/all/main.yml", "regbank_public_name"),
     ("group_vars/all/main.yml", "regbank_management_networks"),
     ("group_vars/all/main.yml", "regbank_lab"),
+    ("group_vars/all/main.yml", "regbank_vpn_network"),
+    ("host_vars/mo3-srv.yml", "vpn_address"),
     ("group_vars/regional/firewall.yml", "firewall_allowed_inbound"),
     ("group_vars/regional/postgresql.yml", "postgresql_max_connections"),
 ]
+# The VPN keys (issue 14), judged on a lab that has a tunnel network and addresses.
+VPN_KEYS = [
+    ("group_vars/all/main.yml", "regbank_vpn"),
+    ("group_vars/all/main.yml", "regbank_vpn_network"),
+    ("group_vars/all/main.yml", "regbank_vpn_external"),
+    ("group_vars/all/main.yml", "regbank_management_networks"),
+    ("host_vars/mo3-srv.yml", "vpn_address"),
+    ("host_vars/ws-mo3.yml", "vpn_address"),
+    ("host_vars/ws-mo3.yml", "mo"),
+    ("host_vars/region-srv.yml", "ansible_host"),
+    ("group_vars/municipal/vpn.yml", "vpn_mtu"),
+    ("group_vars/municipal/vpn.yml", "vpn_listen_port"),
+]
+VPN_SCALARS = st.sampled_from(
+    ["10.77.0.0/24", "10.77.0.1/24", "10.89.0.0/16", "10.77.0.255", "10.77.0.13", "external",
+     "wireguard", "1280", 1279, 9000, 65536, 0, -1, True, "MO-2"]
+)  # fmt: skip
 FILES = ["hosts.yml", "host_vars/mo3-srv.yml", "group_vars/all/main.yml"]
 
 
@@ -99,6 +118,47 @@ def test_a_key_with_any_value_gets_a_verdict(key, value):
             data.pop(name, None)
         else:
             data[name] = value
+        file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        _judge(lab)
+
+
+def _with_vpn(lab: Path) -> None:
+    """The lab with every VPN key set and valid (regbank_vpn: external ignores the addresses)."""
+    region = lab / "group_vars" / "all" / "main.yml"
+    data = yaml.safe_load(region.read_text(encoding="utf-8"))
+    data["regbank_vpn"] = "wireguard"
+    data["regbank_vpn_network"] = "10.77.0.0/24"
+    data["regbank_vpn_external"] = {
+        "product": "ViPNet Client 4",
+        "certificate": "ФСТЭК России № 0000",
+        "interface": "vipnet0",
+        "subnets": ["10.200.0.0/16"],
+    }
+    region.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    for number, host in enumerate(["region-srv", "mo3-srv", "ws-mo1", "ws-mo3"], start=1):
+        with (lab / "host_vars" / f"{host}.yml").open("a", encoding="utf-8") as file:
+            file.write(f"vpn_address: 10.77.0.{number}\n")
+
+
+@INVENTORY_SETTINGS
+@given(
+    key=st.sampled_from(VPN_KEYS),
+    value=st.one_of(VALUES, VPN_SCALARS, st.lists(VPN_SCALARS, max_size=3), st.just("<removed>")),
+)
+def test_a_vpn_key_with_any_value_gets_a_verdict(key, value):
+    file_name, name = key
+    with tempfile.TemporaryDirectory() as folder:
+        lab = _lab_copy(Path(folder))
+        _with_vpn(lab)
+        assert validate_inventory(lab) == []  # the base is valid: each problem is the change's
+        file = lab / file_name
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) if file.exists() else {}
+        data = data or {}
+        if value == "<removed>":
+            data.pop(name, None)
+        else:
+            data[name] = value
+        file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         _judge(lab)
 

@@ -1023,3 +1023,12 @@ def test_workstation_without_a_server_for_its_tunnel(lab: Path) -> None:
 def test_tunnel_mtu_and_port_ranges(lab: Path, key: str, value: str, message: str) -> None:
     write(lab / "group_vars" / "municipal" / "vpn.yml", f"{key}: {value}\n")
     assert only_problem(lab) == f"lab/group_vars/municipal/vpn.yml: {key}: {message}"
+
+
+def test_a_bad_management_network_says_what_a_network_is(lab: Path) -> None:
+    region = lab / "group_vars" / "all" / "main.yml"
+    set_key(region, "regbank_management_networks", "[10.20.0.5/26]")
+    assert only_problem(lab) == (
+        "lab/group_vars/all/main.yml: regbank_management_networks[0]: expected a network "
+        '(CIDR, no host bits, not 0.0.0.0/0), e.g. 10.20.0.0/26, found "10.20.0.5/26"'
+    )
