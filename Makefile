@@ -23,7 +23,7 @@ APT_PACKAGES := docker.io debootstrap openssh-client openssh-server postgresql-1
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help lab lab-down test lint unit app-test molecule lab-test lab-drill bench bench-deploy lab-large-region calibrate lock host venv docker apt-proxy
+.PHONY: help lab lab-down test lint unit app-test molecule lab-test lab-drill bench bench-deploy bench-replication lab-large-region calibrate lock host venv docker apt-proxy
 
 help:
 	@echo "make lab    bring up the sample region in local containers and deploy it"
@@ -104,6 +104,10 @@ bench: host venv
 BENCH_RUNS ?= 3
 bench-deploy: host venv
 	$(BIN)/python -m regbank.bench_deploy --runs $(BENCH_RUNS) $(BENCH_ARGS)
+
+# A municipal server's catch-up after a week's outage, on the deployed lab (`make lab`).
+bench-replication: venv
+	$(BIN)/python -m regbank.bench_catch_up --runs $(BENCH_RUNS)
 
 ## The benchmarks' large region in the lab's database (60 МО, 100 000 cards, 5 M audit
 ## events): once, after make lab and before make calibrate, which measures on it.
