@@ -39,6 +39,7 @@ def check(inventory: Inventory) -> list[Problem]:
     problems += _topology(inventory, codes)
     problems += _addresses(inventory)
     problems += _vpn(inventory)
+    problems += _package_source(inventory)
     problems += check_role_variables(inventory)
     return list(dict.fromkeys(problems))  # a group's bad value is reported once, not per host
 
@@ -357,6 +358,21 @@ def _without_network(inventory: Inventory) -> list[Problem]:
         if message := _worth_reporting(inventory, error, inventory.region_unread):
             problems.append(_host_problem(inventory, host, "vpn_address", message))
     return problems
+
+
+def _package_source(inventory: Inventory) -> list[Problem]:
+    """An offline region names its bundle (its shape is the schema's)."""
+    if inventory.region_vars.get("regbank_package_source") != "offline":
+        return []
+    if "regbank_offline_bundle" in inventory.region_vars:
+        return []
+    source_file = inventory.rel(inventory.region_sources["regbank_package_source"])
+    expected = RegionVars.model_fields["regbank_offline_bundle"].description
+    message = f"missing; expected {expected} (regbank_package_source: offline in {source_file})"
+    error = SchemaError(("regbank_offline_bundle",), True, message)
+    if message := _worth_reporting(inventory, error, inventory.region_unread):
+        return [inventory.problem(inventory.region_file, "regbank_offline_bundle", message)]
+    return []
 
 
 def _external(inventory: Inventory) -> list[Problem]:

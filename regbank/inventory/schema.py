@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple, get_args
 
 from pydantic import (
@@ -26,6 +27,8 @@ Topology = Literal["centralized", "distributed", "mixed"]
 TOPOLOGIES = get_args(Topology)
 VpnMode = Literal["wireguard", "external"]
 VPN_MODES = get_args(VpnMode)
+PackageSource = Literal["online", "offline"]
+PACKAGE_SOURCES = get_args(PackageSource)
 REGION_KEYS = (
     "regbank_region_name",
     "regbank_topology",
@@ -36,6 +39,8 @@ REGION_KEYS = (
     "regbank_vpn",
     "regbank_vpn_network",
     "regbank_vpn_external",
+    "regbank_package_source",
+    "regbank_offline_bundle",
 )
 _LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
 _HOSTNAME = re.compile(rf"{_LABEL}(\.{_LABEL})*")
@@ -125,6 +130,14 @@ def _interface(value: str) -> str:
     return value
 
 
+def _bundle_folder(value: str) -> str:
+    # Ansible reads it on the controller from wherever it runs: only an absolute path
+    # names one folder.
+    if not value.startswith("/") or not (Path(value) / "BUNDLE.json").is_file():
+        raise ValueError("not an offline bundle folder")
+    return value
+
+
 # The field types; each lets a template or vault value through (LITERAL_ONLY).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), LITERAL_ONLY]
 _PROFILE_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -138,6 +151,7 @@ Ipv4Network = Annotated[str, AfterValidator(_ipv4_network), LITERAL_ONLY]
 TunnelNetwork = Annotated[str, AfterValidator(_tunnel_network), LITERAL_ONLY]
 Ipv4Address = Annotated[str, AfterValidator(_ipv4_address), LITERAL_ONLY]
 Interface = Annotated[str, AfterValidator(_interface), LITERAL_ONLY]
+BundleFolder = Annotated[str, AfterValidator(_bundle_folder), LITERAL_ONLY]
 
 MO_ENTRY = "an МО entry {code: MO-1, name: МО-1}"
 EXTERNAL_ENTRY = "a mapping {product, certificate, interface, subnets}"
@@ -212,6 +226,15 @@ class RegionVars(BaseModel):
         default=None,
         description=f"{EXTERNAL_ENTRY}: the certified product that provides the tunnels "
         "with regbank_vpn: external",
+    )
+
+    regbank_package_source: Annotated[PackageSource, LITERAL_ONLY] = Field(
+        default="online", description=f"one of {', '.join(PACKAGE_SOURCES)}"
+    )
+    regbank_offline_bundle: BundleFolder = Field(
+        default=None,
+        description="the absolute path of a folder made by `regbank offline build` on the "
+        "controller (it holds BUNDLE.json), e.g. /srv/regbank/offline-2026-12-04",
     )
 
 

@@ -1032,3 +1032,39 @@ def test_a_bad_management_network_says_what_a_network_is(lab: Path) -> None:
         "lab/group_vars/all/main.yml: regbank_management_networks[0]: expected a network "
         '(CIDR, no host bits, not 0.0.0.0/0), e.g. 10.20.0.0/26, found "10.20.0.5/26"'
     )
+
+
+def test_offline_without_its_bundle(lab: Path) -> None:
+    set_key(lab / "group_vars" / "all" / "main.yml", "regbank_package_source", "offline")
+    assert only_problem(lab) == (
+        "lab/group_vars/all/main.yml: regbank_offline_bundle: missing; expected the absolute "
+        "path of a folder made by `regbank offline build` on the controller (it holds "
+        "BUNDLE.json), e.g. /srv/regbank/offline-2026-12-04 (regbank_package_source: offline in "
+        "lab/group_vars/all/main.yml)"
+    )
+
+
+@pytest.mark.parametrize("where", ["relative/bundle", "/nowhere/bundle", "folder"])
+def test_offline_bundle_not_a_bundle_folder(lab: Path, tmp_path: Path, where: str) -> None:
+    folder = tmp_path / "not-a-bundle"
+    folder.mkdir()
+    region = lab / "group_vars" / "all" / "main.yml"
+    set_key(region, "regbank_package_source", "offline")
+    set_key(region, "regbank_offline_bundle", str(folder) if where == "folder" else where)
+    found = only_problem(lab)
+    assert found.startswith(
+        "lab/group_vars/all/main.yml: regbank_offline_bundle: expected the absolute path of a "
+        "folder made by `regbank offline build`"
+    ), found
+
+
+def test_offline_bundle_folder_and_package_source(lab: Path, tmp_path: Path) -> None:
+    (tmp_path / "BUNDLE.json").write_text("{}", encoding="utf-8")
+    region = lab / "group_vars" / "all" / "main.yml"
+    set_key(region, "regbank_package_source", "offline")
+    set_key(region, "regbank_offline_bundle", str(tmp_path))
+    assert problems(lab) == []
+    set_key(region, "regbank_package_source", "airgapped")
+    assert only_problem(lab).startswith(
+        "lab/group_vars/all/main.yml: regbank_package_source: expected one of online, offline"
+    )
