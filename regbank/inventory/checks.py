@@ -364,26 +364,23 @@ def _package_source(inventory: Inventory) -> list[Problem]:
     """An offline region names its bundle (its shape is the schema's)."""
     if inventory.region_vars.get("regbank_package_source") != "offline":
         return []
-    if "regbank_offline_bundle" in inventory.region_vars:
-        return []
-    source_file = inventory.rel(inventory.region_sources["regbank_package_source"])
-    expected = RegionVars.model_fields["regbank_offline_bundle"].description
-    message = f"missing; expected {expected} (regbank_package_source: offline in {source_file})"
-    error = SchemaError(("regbank_offline_bundle",), True, message)
-    if message := _worth_reporting(inventory, error, inventory.region_unread):
-        return [inventory.problem(inventory.region_file, "regbank_offline_bundle", message)]
-    return []
+    return _required_by(inventory, "regbank_offline_bundle", "regbank_package_source", "offline")
 
 
 def _external(inventory: Inventory) -> list[Problem]:
-    if "regbank_vpn_external" in inventory.region_vars:
-        return []  # its shape is the schema's
-    mode_file = inventory.rel(inventory.region_sources["regbank_vpn"])
-    expected = RegionVars.model_fields["regbank_vpn_external"].description
-    message = f"missing; expected {expected} (regbank_vpn: external in {mode_file})"
-    error = SchemaError(("regbank_vpn_external",), True, message)
+    return _required_by(inventory, "regbank_vpn_external", "regbank_vpn", "external")
+
+
+def _required_by(inventory: Inventory, key: str, setting: str, value: str) -> list[Problem]:
+    """A region key that `setting: value` makes required (its shape is the schema's)."""
+    if key in inventory.region_vars:
+        return []
+    setting_file = inventory.rel(inventory.region_sources[setting])
+    expected = RegionVars.model_fields[key].description
+    message = f"missing; expected {expected} ({setting}: {value} in {setting_file})"
+    error = SchemaError((key,), True, message)
     if message := _worth_reporting(inventory, error, inventory.region_unread):
-        return [inventory.problem(inventory.region_file, "regbank_vpn_external", message)]
+        return [inventory.problem(inventory.region_file, key, message)]
     return []
 
 

@@ -30,6 +30,19 @@ RECAP = re.compile(r"^(\S+)\s*:\s*((?:[a-z]+=\d+\s*)+)$", re.M)
 COUNTS = ("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored")
 
 
+# `django-admin shell -c` code that makes (or resets) a regional officer with a known
+# password: .format(name=..., password=...).
+MAKE_REGIONAL_USER = """
+from accounts.models import Role, User
+user = User.objects.filter(username={name!r}).first() or User(
+    username={name!r}, last_name="Проверка", first_name="Лаборатории", role=Role.REGIONAL)
+user.set_password({password!r})
+user.must_change_password = False
+user.is_active = True
+user.save()
+"""
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "teardown: takes the lab down; runs after all others")
     config.addinivalue_line(

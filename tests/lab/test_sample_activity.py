@@ -8,6 +8,7 @@ import re
 import secrets
 
 import pytest
+from conftest import MAKE_REGIONAL_USER
 from test_https import site  # noqa: F401 - fixture
 from test_replication import (
     REGIONAL,
@@ -20,15 +21,6 @@ from test_replication import (
 pytestmark = pytest.mark.full_site
 
 ANALYST = "lab-regional-analyst"
-MAKE_ANALYST = """
-from accounts.models import Role, User
-user = User.objects.filter(username={name!r}).first() or User(
-    username={name!r}, last_name="Итогова", first_name="Мария", role=Role.REGIONAL)
-user.set_password({password!r})
-user.must_change_password = False
-user.is_active = True
-user.save()
-"""
 # Change of all actions in 2020 against 2019, as the methodology publishes it.
 PUBLISHED_2020 = {"МО-1": "+87,4\u00a0%", "МО-3": "\u221242,2\u00a0%", "МО-5": "\u221247,6\u00a0%"}
 
@@ -48,7 +40,7 @@ def row(html: str, label: str) -> str:
 def test_regional_analytics_show_the_published_figures_after_the_deploy(region):  # noqa: F811
     wait_level("МО-3's sample activity")
     password = f"Lab-{secrets.token_hex(8)}-Zz9"
-    manage_shell(REGIONAL, MAKE_ANALYST.format(name=ANALYST, password=password))
+    manage_shell(REGIONAL, MAKE_REGIONAL_USER.format(name=ANALYST, password=password))
     pool, headers = session(region, ANALYST, password)
     page = pool.request(
         "GET", "/analytics/change/?date_from=2020-01-01&date_to=2020-12-31", headers=headers
