@@ -133,8 +133,21 @@ def extra_workstations(inventory: Inventory, lab: Lab, count: int) -> dict[str, 
     clash = sorted(set(names) & set(inventory.hosts))
     if clash:
         raise RegbankError(f"{where}: {inventory.path} already has hosts named {clash}")
-    return {name: {"mo": codes[index % len(codes)], "ansible_host": free[index]}
-            for index, name in enumerate(names)}  # fmt: skip
+    hosts = {name: {"mo": codes[index % len(codes)], "ansible_host": free[index]}
+             for index, name in enumerate(names)}  # fmt: skip
+    tunnel = inventory.region_vars.get("regbank_vpn_network")
+    if tunnel:  # each in the tunnel at its host address's offset: 10.89.0.105 → 10.77.0.105
+        tunnel = ipaddress.ip_network(tunnel)
+        for host_vars in hosts.values():
+            address = ipaddress.ip_address(host_vars["ansible_host"])
+            offset = int(address) - int(subnet.network_address)
+            if offset >= tunnel.num_addresses - 1:
+                raise RegbankError(
+                    f"{where}: regbank_vpn_network {tunnel} of {inventory.path} has no address "
+                    f"at offset {offset} for {host_vars['ansible_host']}"
+                )
+            host_vars["vpn_address"] = str(tunnel.network_address + offset)
+    return hosts
 
 
 def with_workstations(inventory_path: Path, count: int) -> Path:

@@ -1,6 +1,6 @@
 """`regbank lab up --workstations N`: N more workstations, validated, at free addresses
-inside the lab's subnet, in an inventory the region validator accepts (no Docker needed;
-the 20-workstation lab itself is measured by make bench-deploy)."""
+inside the lab's subnet and tunnel network, in an inventory the region validator accepts
+(no Docker needed; the 20-workstation lab itself is measured by make bench-deploy)."""
 
 import ipaddress
 import shutil
@@ -33,6 +33,12 @@ def test_extra_workstations_inside_the_subnet_and_valid(inventory):
     assert all(ipaddress.ip_address(host.address) in subnet for host in extra)
     groups = yaml.safe_load((target / "hosts.yml").read_text())["all"]["children"]
     assert {host.name for host in extra} <= groups["workstations"]["hosts"].keys()
+    # each in the protected network too, at an address of its own
+    tunnel = ipaddress.ip_network("10.77.0.0/24")
+    listed = [yaml.safe_load((target / "host_vars" / f"{name}.yml").read_text()).get("vpn_address")
+              for name in groups["workstations"]["hosts"]]  # fmt: skip
+    assert len(set(listed)) == len(listed) == 20
+    assert all(ipaddress.ip_address(address) in tunnel for address in listed)
 
 
 @pytest.mark.parametrize("count", [0, -1, lab.MAX_EXTRA_WORKSTATIONS + 1])
