@@ -12,8 +12,9 @@ A profile maps every measure it requires to exactly one kind:
   none left, the kind stays for a region that adds a measure before its role exists).
 
 ``checked_by`` may also stand beside ``implemented_by`` (the strongest evidence: a role
-applies the measure and a check proves it on every host) or beside ``planned`` (the
-check exists before the role lands and fails until it does).
+applies the measure and a check proves it on every host), beside ``planned`` (the
+check exists before the role lands and fails until it does), or beside ``external`` (the
+certified product's work observed on the hosts: its tunnel up, the bank behind it).
 
 Required = the base set of the level in Order 21, plus measures the region adds, minus
 those it removes, each with a written reason.
@@ -39,8 +40,9 @@ TEMPLATES_DIR = "docs/templates"
 
 MappingKind = Literal["implemented_by", "checked_by", "organisational", "external", "planned"]
 MAPPING_KINDS: tuple[MappingKind, ...] = get_args(MappingKind)
-# Kinds a check can evidence together with: the roles that apply the measure.
-CHECKABLE_KINDS: tuple[MappingKind, ...] = ("implemented_by", "planned")
+# Kinds a check can evidence together with: the roles that apply the measure, or the
+# certified product whose work the kit can observe (a tunnel up, reaching the bank).
+CHECKABLE_KINDS: tuple[MappingKind, ...] = ("implemented_by", "planned", "external")
 
 RoleName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -66,12 +68,12 @@ class MeasureMapping(DataModel):
         if not kinds or len(primary) > 1:
             raise ValueError(
                 f"exactly one of {', '.join(MAPPING_KINDS)} is needed "
-                f"(checked_by may join implemented_by or planned), "
+                f"(checked_by may join implemented_by, planned or external), "
                 f"found {', '.join(kinds) or 'none'}"
             )
         if self.checked_by and primary and primary[0] not in CHECKABLE_KINDS:
             raise ValueError(
-                f"checked_by may join {' or '.join(CHECKABLE_KINDS)}, not {primary[0]}"
+                f"checked_by may join {', '.join(CHECKABLE_KINDS)}, not {primary[0]}"
             )
         return self
 

@@ -100,4 +100,5 @@ from security_profiles.checks import (  # noqa: E402,F401  (registration side ef
     system,
     time,
     tls,
+    vpn,
 )

@@ -93,6 +93,13 @@ def _modprobe(args: list[str]) -> bool:
     return args in (["--showconfig"], ["-c"]) or (args[:1] == ["-n"] and "-v" in args)
 
 
+def _wg(args: list[str]) -> bool:
+    # `wg show IFACE <field>` for public fields only: bare `show` and `dump` print
+    # the private key.
+    public = {"latest-handshakes", "peers", "endpoints", "allowed-ips", "listen-port", "transfer"}
+    return len(args) == 3 and args[0] == "show" and args[2] in public
+
+
 def _chronyc(args: list[str]) -> bool:
     return _subcommand({"sources", "sourcestats", "tracking", "sources -v"})(args)
 
@@ -119,6 +126,8 @@ READ_ONLY: dict[str, Callable[[list[str]], bool]] = {
     ),
     "systemd-analyze": _subcommand({"cat-config"}),
     "chronyc": _chronyc,
+    "wg": _wg,
+    "date": lambda args: all(arg.startswith("+") for arg in args),
     "openssl": _subcommand({"s_client", "verify", "x509"}),
     "modprobe": _modprobe,
     "ip": _ip,

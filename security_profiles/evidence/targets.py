@@ -20,6 +20,7 @@ CONTEXT_VARS = (
     "regbank_public_name", "regbank_region_name", "regbank_profile", "regbank_protection_tools",
     "regbank_management_networks", "baseline_ntp_servers", "baseline_timezone",
     "postgresql_pgaudit_role", "registry_app_db_name", "mo", "regbank_topology",
+    "regbank_vpn", "regbank_vpn_network", "regbank_vpn_external", "vpn_address", "vpn_interface",
 )  # fmt: skip
 
 

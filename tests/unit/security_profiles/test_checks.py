@@ -445,3 +445,114 @@ def test_backup_restorable_fails_on_a_new_stanza_and_a_fresh_host():
     )
     fresh = check.run(fresh_debian("pgbackrest", "postgresql-15"), SITE)
     assert not fresh.passed and fresh.observed == "не установлено: пакет pgbackrest"
+
+
+# The lab's regional server (04.12.2026): its input chain, its tunnel and its peers.
+REGIONAL_INPUT = """table inet regbank_filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy drop;
+\t\tct state established,related accept
+\t\tiif "lo" accept
+\t\tip saddr 10.89.0.0/24 tcp dport 22 accept comment "ssh from the management networks"
+\t\tip saddr 10.89.0.0/24 udp dport 51820 accept comment "VPN hub (WireGuard)"
+\t\tip saddr { 10.77.0.0/24, 10.89.0.1 } tcp dport 443 accept comment "registry web site (nginx)"
+\t\tip saddr 10.77.0.13 tcp dport 5432 accept comment "replication from the municipal servers"
+\t\tip saddr 10.89.0.0/24 tcp dport 9100 accept comment "node exporter"
+\t}
+}
+"""
+WG0 = (
+    '[{"ifindex":2,"ifname":"wg0","flags":["POINTOPOINT","MULTICAST","NOARP","UP","LOWER_UP"],'
+    '"mtu":1380,"operstate":"UNKNOWN","addr_info":[{"family":"inet","local":"10.77.0.10",'
+    '"prefixlen":32,"scope":"global","label":"wg0"}]}]'
+)
+HANDSHAKES = (
+    "MV5GFICKYYluvL1lQX0vFbifXsFJgjtT6s/A4wYq4w4=\t1796378663\n"
+    "pyDxNS4BoKq7tcUV8P+hh+0rp/EXG0caZ1wwVbELEHA=\t1796378640\n"
+)
+VPN_CONTEXT = HostContext(
+    "region-srv",
+    ("regional",),
+    {
+        "regbank_vpn_network": "10.77.0.0/24",
+        "vpn_address": "10.77.0.10",
+        "regbank_management_networks": ["10.89.0.0/24"],
+    },
+)
+
+
+def tunnel_host(handshakes: str = HANDSHAKES, now: int = 1796378700) -> Reader:
+    return reader({
+        "ip -j -4 address show dev wg0": WG0,
+        "wg show wg0 latest-handshakes": handshakes,
+        "date +%s": f"{now}\n",
+    })  # fmt: skip
+
+
+def test_wg_reads_public_fields_only():
+    assert is_read_only(["wg", "show", "wg0", "latest-handshakes"])
+    assert not is_read_only(["wg", "show", "wg0"])  # prints the private key
+    assert not is_read_only(["wg", "show", "wg0", "private-key"])
+    assert not is_read_only(["wg", "set", "wg0", "peer", "x", "remove"])
+    assert not is_read_only(["date", "-s", "2020-01-01"])
+
+
+def test_tunnel_up_with_fresh_handshakes_names_wireguard_as_the_stand_in():
+    up = REGISTRY["vpn_tunnel_up"].run(tunnel_host(), VPN_CONTEXT)
+    assert up.passed, up.observed
+    assert up.observed.startswith("WireGuard (лабораторная замена сертифицированного СКЗИ)")
+    assert "пиров 2" in up.observed and "37 с назад" in up.observed
+
+
+def test_tunnel_with_a_silent_peer_or_another_address_fails():
+    stale = REGISTRY["vpn_tunnel_up"].run(tunnel_host(now=1796378640 + 301), VPN_CONTEXT)
+    assert not stale.passed and "301 с назад" in stale.observed
+    never = REGISTRY["vpn_tunnel_up"].run(tunnel_host(HANDSHAKES + "x=\t0\n"), VPN_CONTEXT)
+    assert not never.passed and "никогда" in never.observed
+    moved = HostContext(
+        "region-srv", ("regional",), {**VPN_CONTEXT.variables, "vpn_address": "10.77.0.99"}
+    )
+    assert not REGISTRY["vpn_tunnel_up"].run(tunnel_host(), moved).passed
+    no_interface = reader({"ip -j -4 address show dev wg0": Output(1, "", "Device does not exist")})
+    assert REGISTRY["vpn_tunnel_up"].run(no_interface, VPN_CONTEXT).observed == "интерфейса wg0 нет"
+
+
+def test_external_tunnel_is_named_with_its_certificate():
+    context = HostContext("region-srv", ("regional",), {
+        "regbank_vpn": "external",
+        "regbank_vpn_external": {"product": "ViPNet Client 4", "certificate": "ФСБ СФ/124-4000",
+                                 "interface": "infotecs0", "subnets": ["10.20.0.0/16"]},
+    })  # fmt: skip
+    host = reader({"ip -j -4 address show dev infotecs0": WG0.replace("wg0", "infotecs0")})
+    up = REGISTRY["vpn_tunnel_up"].run(host, context)
+    assert up.passed and up.observed == (
+        "ViPNet Client 4 (сертификат ФСБ СФ/124-4000): интерфейс infotecs0 поднят"
+    )
+
+
+def firewall_host(ruleset: str) -> Reader:
+    installed = "dpkg-query -W -f '${db:Status-Status}' nftables"
+    return reader({installed: "installed", "nft list ruleset": ruleset})
+
+
+def test_bank_ports_open_to_the_tunnel_and_the_management_networks_only():
+    check = REGISTRY["bank_only_through_tunnel"]
+    kept = check.run(firewall_host(REGIONAL_INPUT), VPN_CONTEXT)
+    assert kept.passed, kept.observed
+    assert kept.observed == "443: 10.77.0.0/24, 10.89.0.1; 5432: 10.77.0.13"
+    to_all = REGIONAL_INPUT.replace(
+        "ip saddr { 10.77.0.0/24, 10.89.0.1 } tcp dport 443", "tcp dport 443"
+    )
+    opened = check.run(firewall_host(to_all), VPN_CONTEXT)
+    assert not opened.passed and opened.observed.endswith(
+        "вне защищённой сети: 443 из откуда угодно"
+    )
+    host_network = REGIONAL_INPUT.replace("ip saddr 10.77.0.13 tcp", "ip saddr 10.90.0.13 tcp")
+    assert "5432 из 10.90.0.13" in check.run(firewall_host(host_network), VPN_CONTEXT).observed
+    accepting = check.run(firewall_host(REGIONAL_INPUT.replace("drop;", "accept;")), VPN_CONTEXT)
+    assert not accepting.passed
+    # a workstation serves neither port: nothing to keep behind the tunnel
+    workstation = REGIONAL_INPUT.replace("tcp dport 443", "tcp dport 8443").replace("5432", "6514")
+    assert (
+        check.run(firewall_host(workstation), VPN_CONTEXT).observed == "порты 443 и 5432 не открыты"
+    )

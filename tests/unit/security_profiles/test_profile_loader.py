@@ -263,7 +263,10 @@ def test_a_check_does_not_stand_beside_a_document(kit):
         "УПД.16", {"organisational": "docs/templates/policy.md", "checked_by": ["x"]}
     )
     message = _refused(kit, data)
-    assert "measures.fstec21.УПД.16: checked_by may join implemented_by or planned" in message
+    assert (
+        "measures.fstec21.УПД.16: checked_by may join implemented_by, planned, external, "
+        "not organisational" in message
+    )
 
 
 def test_no_such_check(kit):
