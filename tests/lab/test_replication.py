@@ -170,16 +170,26 @@ def session(site, username, password):  # noqa: F811
     return pool, {"Cookie": jar, "Host": site["name"]}
 
 
+def post_form(site, username, password, path: str, fields: dict) -> str:  # noqa: F811
+    """The officer opens the form at path, fills it and saves it; where the site sends
+    the browser after saving (the saved record's page)."""
+    pool, headers = session(site, username, password)
+    form = pool.request("GET", path, headers=headers)
+    assert form.status == 200, f"{path}: {form.data.decode()[:1500]}"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.data.decode())[1]
+    answer = pool.request_encode_body(
+        "POST", path, fields={"csrfmiddlewaretoken": token, **fields}, encode_multipart=False,
+        redirect=False, headers={**headers, "Referer": f"https://{site['name']}{path}"},
+    )  # fmt: skip
+    assert answer.status == 302, f"{path}: {answer.data.decode()[:3000]}"
+    return answer.headers["Location"]
+
+
 def create_family(site, username, password, name) -> None:  # noqa: F811
     """The officer fills the new family card form at the site and saves it."""
-    pool, headers = session(site, username, password)
-    form = pool.request("GET", "/families/new/", headers=headers)
-    assert form.status == 200, form.data.decode()[:1500]
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.data.decode())[1]
     category = sql(MUNICIPAL, "SELECT id FROM directory_category WHERE code = 'F01'")
     ground = sql(MUNICIPAL, "SELECT id FROM directory_ground WHERE code = 'R01'")
     fields = {
-        "csrfmiddlewaretoken": token,
         "family_name": name,
         "address_registration": "г. Образцов, ул. Лесная, д. 3",
         "address_actual": "г. Образцов, ул. Лесная, д. 3",
@@ -189,11 +199,40 @@ def create_family(site, username, password, name) -> None:  # noqa: F811
         "reg-registration_ground": ground,
         "reg-registration_resolution": "№ 11/2 от 02.11.2026",
     }
-    answer = pool.request_encode_body(
-        "POST", "/families/new/", fields=fields, encode_multipart=False, redirect=False,
-        headers={**headers, "Referer": f"https://{site['name']}/families/new/"},
+    post_form(site, username, password, "/families/new/", fields)
+
+
+def create_plan(site, username, password, family: str, mark: str) -> None:  # noqa: F811
+    """The officer opens an ИПР plan from the family card (found by its name at mo3-srv),
+    its goal naming mark, and adds a measure titled with mark for an МО-3 agency."""
+    family_id = sql(MUNICIPAL, f"SELECT id FROM registry_family WHERE family_name = '{family}'")
+    plan = post_form(
+        site, username, password, f"/plans/new/?family={family_id}",
+        {"start_date": "2026-11-03", "end_date": "2027-05-03", "goal": f"Цели плана {mark}",
+         "approval": "№ 11/3 от 03.11.2026"},
     )  # fmt: skip
-    assert answer.status == 302, answer.data.decode()[:3000]
+    plan_id = re.fullmatch(r"/plans/([0-9a-f-]{36})/", plan)
+    assert plan_id, f"after saving the plan the site sent the browser to {plan}"
+    agency = sql(
+        MUNICIPAL,
+        "SELECT a.id FROM directory_agency a JOIN directory_municipality m ON m.id = a.mo_id "
+        f"WHERE m.code = '{MO}' AND a.type = 'social' ORDER BY a.name LIMIT 1",
+    )
+    post_form(
+        site, username, password, f"/plans/{plan_id[1]}/measures/new/",
+        {"title": f"Мероприятие {mark}", "agency": agency, "executor": "Иванова А. А., психолог",
+         "due_date": "2026-12-15"},
+    )  # fmt: skip
+
+
+def create_meeting(site, username, password, number: str) -> None:  # noqa: F811
+    """The officer plans a commission meeting with the given number."""
+    post_form(
+        site, username, password, "/meetings/new/",
+        {"date": "2026-11-10", "number": number, "place": "г. Образцов, ул. Центральная, д. 1",
+         "chair": "Петров П. П.", "secretary": "Сверкина О. А.", "status": "planned",
+         "notes": "Записано на муниципальном сервере"},
+    )  # fmt: skip
 
 
 def test_replication_flows_both_ways_after_the_deploy(region):
@@ -268,6 +307,17 @@ def drop_replication_connections(host: str) -> None:
     )
 
 
+def offline_records(host: str, mark: str) -> tuple[int, int, int]:
+    """How many ИПР plans, measures and commission meetings at host carry mark."""
+    counts = sql(
+        host,
+        f"SELECT (SELECT count(*) FROM prevention_plan WHERE goal = 'Цели плана {mark}'), "
+        f"(SELECT count(*) FROM prevention_measure WHERE title = 'Мероприятие {mark}'), "
+        f"(SELECT count(*) FROM commission_meeting WHERE number = 'К-{mark}')",
+    )
+    return tuple(int(n) for n in counts.split("|"))
+
+
 def test_partition_and_heal(mo3_site, officer):
     before = int(sql(REGIONAL, f"SELECT count(*) FROM audit_auditevent WHERE site = '{MO}'"))
     try:
@@ -291,6 +341,12 @@ def test_partition_and_heal(mo3_site, officer):
             create_family(mo3_site, OFFICER, officer, name)
         on(MUNICIPAL, "systemctl", "restart", "postgresql")
         create_family(mo3_site, OFFICER, officer, offline[2])
+        # an ИПР plan with a measure for one of the offline cards, and a commission meeting
+        mark = f"офлайн-{secrets.token_hex(4)}"
+        create_plan(mo3_site, OFFICER, officer, offline[0], mark)
+        create_meeting(mo3_site, OFFICER, officer, f"К-{mark}")
+        assert offline_records(MUNICIPAL, mark) == (1, 1, 1)
+        assert offline_records(REGIONAL, mark) == (0, 0, 0)
         manage_shell(
             REGIONAL,
             "from directory.models import Agency\n"
@@ -318,6 +374,18 @@ def test_partition_and_heal(mo3_site, officer):
     assert (
         sql(MUNICIPAL, f"SELECT middle_name FROM accounts_user WHERE username = '{OFFICER}'")
         == "Петровна"
+    )
+    # the plan, its measure and the meeting arrived once each, the measure under the plan
+    assert offline_records(REGIONAL, mark) == (1, 1, 1)
+    assert (
+        sql(
+            REGIONAL,
+            "SELECT count(*) FROM prevention_measure m JOIN prevention_plan p ON p.id = m.plan_id "
+            "JOIN registry_family f ON f.id = p.family_id "
+            f"WHERE m.title = 'Мероприятие {mark}' AND p.goal = 'Цели плана {mark}' "
+            f"AND f.family_name = '{offline[0]}'",
+        )
+        == "1"
     )
     renamed = "SELECT count(*) FROM directory_agency WHERE short_name = 'Переименована без связи'"
     assert sql(MUNICIPAL, renamed) == "1"
