@@ -22,11 +22,17 @@ from conftest import INVENTORY, run
 from test_https import https, post_login, site  # noqa: F401 - the regional site's name and CA
 
 from regbank import lab
+from regbank.inventory import load_inventory
 from security_profiles.checks.replication import down_subscription, up_subscription
 
 pytestmark = pytest.mark.full_site
 
 HOSTS = {host.name: host for host in lab.load_lab(INVENTORY).hosts}
+# Where the servers reach each other: their tunnel addresses (docs/vpn.md).
+SITE_ADDRESS = {
+    name: host.vars.get("vpn_address") or host.vars["ansible_host"]
+    for name, host in load_inventory(INVENTORY).hosts.items()
+}
 REGIONAL, MUNICIPAL = "region-srv", "mo3-srv"
 MO = "MO-3"
 CATCH_UP_SECONDS = 180
@@ -332,7 +338,7 @@ def test_partition_and_heal(mo3_site, officer):
             "5",
             "bash",
             "-c",
-            f"echo > /dev/tcp/{HOSTS[REGIONAL].address}/5432",
+            f"echo > /dev/tcp/{SITE_ADDRESS[REGIONAL]}/5432",
         )
         assert probe != 0, "the cut left the regional server reachable"
         # while cut: МО-3 works at its server, the region changes a directory entry and a user
