@@ -72,9 +72,7 @@ class MeasureMapping(DataModel):
                 f"found {', '.join(kinds) or 'none'}"
             )
         if self.checked_by and primary and primary[0] not in CHECKABLE_KINDS:
-            raise ValueError(
-                f"checked_by may join {', '.join(CHECKABLE_KINDS)}, not {primary[0]}"
-            )
+            raise ValueError(f"checked_by may join {', '.join(CHECKABLE_KINDS)}, not {primary[0]}")
         return self
 
     @property

@@ -136,8 +136,10 @@ def _with_vpn(lab: Path) -> None:
     }
     region.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     for number, host in enumerate(["region-srv", "mo3-srv", "ws-mo1", "ws-mo3"], start=1):
-        with (lab / "host_vars" / f"{host}.yml").open("a", encoding="utf-8") as file:
-            file.write(f"vpn_address: 10.77.0.{number}\n")
+        host_file = lab / "host_vars" / f"{host}.yml"
+        host_vars = yaml.safe_load(host_file.read_text(encoding="utf-8"))
+        host_vars["vpn_address"] = f"10.77.0.{number}"
+        host_file.write_text(yaml.safe_dump(host_vars, allow_unicode=True), encoding="utf-8")
 
 
 @INVENTORY_SETTINGS
