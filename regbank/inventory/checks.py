@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from regbank.inventory.schema import (
     shown,
     tunnel_network,
 )
+from regbank.offline import packages
 from regbank_foundation.located_yaml import format_key_path
 
 
@@ -361,10 +363,37 @@ def _without_network(inventory: Inventory) -> list[Problem]:
 
 
 def _package_source(inventory: Inventory) -> list[Problem]:
-    """An offline region names its bundle (its shape is the schema's)."""
+    """An offline region names its bundle (its shape is the schema's), and the bundle
+    holds every package the kit's roles install: one built before a role gained a package
+    would stop the deployment half-way, on the host that wants it."""
     if inventory.region_vars.get("regbank_package_source") != "offline":
         return []
-    return _required_by(inventory, "regbank_offline_bundle", "regbank_package_source", "offline")
+    key = "regbank_offline_bundle"
+    required = _required_by(inventory, key, "regbank_package_source", "offline")
+    folder = inventory.region_vars.get(key)
+    info_file = Path(str(folder)) / "BUNDLE.json"
+    if required or not isinstance(folder, str) or not info_file.is_file():
+        return required  # a bad folder is the schema's to report
+    try:
+        held = json.loads(info_file.read_text(encoding="utf-8")).get("packages")
+    except (ValueError, AttributeError, OSError):
+        held = None
+    if not isinstance(held, dict):
+        message = f"{info_file} lists no packages; expected a bundle of `regbank offline build`"
+        return [inventory.problem(inventory.region_sources[key], key, message)]
+    missing = {
+        package: sources
+        for package, sources in packages.wanted_by(packages.collect()).items()
+        if package not in held
+    }
+    if not missing:
+        return []
+    listed = ", ".join(f"{package} ({', '.join(sources)})" for package, sources in missing.items())
+    message = (
+        f"the bundle {folder} lacks what the kit installs: {listed}; expected a bundle built "
+        "by this kit (`regbank offline build`)"
+    )
+    return [inventory.problem(inventory.region_sources[key], key, message)]
 
 
 def _external(inventory: Inventory) -> list[Problem]:

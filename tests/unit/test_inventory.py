@@ -23,6 +23,7 @@ from regbank.inventory import (
     load_valid_inventory,
     validate_inventory,
 )
+from regbank.offline import packages as offline_packages
 from regbank_foundation.errors import RegbankError
 from regbank_foundation.paths import KIT_ROOT
 
@@ -1068,8 +1069,13 @@ def test_offline_bundle_not_a_bundle_folder(lab: Path, tmp_path: Path, where: st
     ), found
 
 
+def bundle_info(folder: Path, packages: dict) -> None:
+    """BUNDLE.json as `regbank offline build` writes it: package -> who installs it."""
+    (folder / "BUNDLE.json").write_text(json.dumps({"packages": packages}), encoding="utf-8")
+
+
 def test_offline_bundle_folder_and_package_source(lab: Path, tmp_path: Path) -> None:
-    (tmp_path / "BUNDLE.json").write_text("{}", encoding="utf-8")
+    bundle_info(tmp_path, offline_packages.wanted_by(offline_packages.collect()))
     region = lab / "group_vars" / "all" / "main.yml"
     set_key(region, "regbank_package_source", "offline")
     set_key(region, "regbank_offline_bundle", str(tmp_path))
@@ -1077,4 +1083,23 @@ def test_offline_bundle_folder_and_package_source(lab: Path, tmp_path: Path) -> 
     set_key(region, "regbank_package_source", "airgapped")
     assert only_problem(lab).startswith(
         "lab/group_vars/all/main.yml: regbank_package_source: expected one of online, offline"
+    )
+
+
+def test_a_bundle_without_a_package_the_kit_installs(lab: Path, tmp_path: Path) -> None:
+    wanted = offline_packages.wanted_by(offline_packages.collect())
+    assert wanted["nginx"] == ["role nginx"] and wanted["wireguard-go"] == ["role vpn"]
+    bundle_info(tmp_path, {k: v for k, v in wanted.items() if k not in ("nginx", "wireguard-go")})
+    region = lab / "group_vars" / "all" / "main.yml"
+    set_key(region, "regbank_package_source", "offline")
+    set_key(region, "regbank_offline_bundle", str(tmp_path))
+    assert only_problem(lab) == (
+        f"lab/group_vars/all/main.yml: regbank_offline_bundle: the bundle {tmp_path} lacks what "
+        "the kit installs: nginx (role nginx), wireguard-go (role vpn); expected a bundle built "
+        "by this kit (`regbank offline build`)"
+    )
+    (tmp_path / "BUNDLE.json").write_text("[]", encoding="utf-8")
+    assert only_problem(lab) == (
+        f"lab/group_vars/all/main.yml: regbank_offline_bundle: {tmp_path}/BUNDLE.json lists no "
+        "packages; expected a bundle of `regbank offline build`"
     )
