@@ -101,4 +101,5 @@ from security_profiles.checks import (  # noqa: E402,F401  (registration side ef
     time,
     tls,
     vpn,
+    workstation,
 )

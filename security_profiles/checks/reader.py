@@ -127,6 +127,7 @@ READ_ONLY: dict[str, Callable[[list[str]], bool]] = {
     "systemd-analyze": _subcommand({"cat-config"}),
     "chronyc": _chronyc,
     "wg": _wg,
+    "dconf": _subcommand({"read", "list-locks", "dump"}),
     "date": lambda args: all(arg.startswith("+") for arg in args),
     "openssl": _subcommand({"s_client", "verify", "x509"}),
     "modprobe": _modprobe,

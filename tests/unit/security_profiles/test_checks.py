@@ -556,3 +556,65 @@ def test_bank_ports_open_to_the_tunnel_and_the_management_networks_only():
     assert (
         check.run(firewall_host(workstation), VPN_CONTEXT).observed == "порты 443 и 5432 не открыты"
     )
+
+
+# A lab workstation after the workstation role (04.12.2026).
+DCONF_LOCKS = """/org/gnome/desktop/lockdown/disable-lock-screen
+/org/gnome/desktop/lockdown/disable-user-switching
+/org/gnome/desktop/screensaver/idle-activation-enabled
+/org/gnome/desktop/screensaver/lock-delay
+/org/gnome/desktop/screensaver/lock-enabled
+/org/gnome/desktop/session/idle-delay
+"""
+USBGUARD_RULES = """# Managed by the regbank workstation role.
+block with-interface one-of { 08:*:* }
+# Keyboards, mice (HID, class 03) and hubs (class 09)
+allow with-interface match-all { 03:*:* 09:*:* }
+"""
+WORKSTATION = HostContext("ws-mo3", ("workstations",), {})
+
+
+def screen_host(idle: str = "uint32 600", locks: str = DCONF_LOCKS) -> Reader:
+    return reader({
+        "dconf read /org/gnome/desktop/session/idle-delay": idle + "\n",
+        "dconf read /org/gnome/desktop/screensaver/lock-enabled": "true\n",
+        "dconf list-locks /org/gnome/desktop/": locks,
+    })  # fmt: skip
+
+
+def test_screen_lock_needs_a_short_idle_delay_locked_against_the_user():
+    check = REGISTRY["screen_lock_enforced"]
+    locked = check.run(screen_host(), WORKSTATION)
+    assert locked.passed, locked.observed
+    assert locked.observed == "idle-delay=uint32 600, lock-enabled=true, ключи заблокированы"
+    assert not check.run(screen_host(idle="uint32 3600"), WORKSTATION).passed
+    assert not check.run(screen_host(idle=""), WORKSTATION).passed  # never set: never locks
+    unlocked = check.run(
+        screen_host(locks=DCONF_LOCKS.replace("session/idle-delay", "x")), WORKSTATION
+    )
+    assert not unlocked.passed
+    assert unlocked.observed.endswith("не заблокированы: /org/gnome/desktop/session/idle-delay")
+    assert "не установлено" in check.run(reader({}), WORKSTATION).observed
+
+
+def usbguard_host(rules: str = USBGUARD_RULES, implicit: str = "block") -> Reader:
+    return reader({
+        "cat /etc/usbguard/rules.conf": rules,
+        "cat /etc/usbguard/usbguard-daemon.conf": f"RuleFile=/etc/usbguard/rules.conf\n"
+                                                  f"ImplicitPolicyTarget={implicit}\n",
+        "systemctl is-enabled usbguard": "enabled\n",
+    })  # fmt: skip
+
+
+def test_usbguard_blocks_storage_first_and_keeps_keyboards():
+    check = REGISTRY["usbguard_blocks_storage"]
+    kept = check.run(usbguard_host(), WORKSTATION)
+    assert kept.passed, kept.observed
+    # a keyboard rule first would let a keyboard-and-flash-drive device through
+    swapped = "\n".join(reversed(USBGUARD_RULES.splitlines()))
+    assert not check.run(usbguard_host(rules=swapped), WORKSTATION).passed
+    assert not check.run(usbguard_host(implicit="allow"), WORKSTATION).passed
+    no_hid = USBGUARD_RULES.replace("allow with-interface match-all { 03:*:* 09:*:* }", "")
+    assert "HID не разрешён" in check.run(usbguard_host(rules=no_hid), WORKSTATION).observed
+    missing = reader({"cat /etc/usbguard/rules.conf": Output(1, "", "No such file")})
+    assert check.run(missing, WORKSTATION).observed == "нет /etc/usbguard/rules.conf"
