@@ -13,6 +13,7 @@ import json
 import pytest
 from test_replication import exec_on, on, sql
 
+from regbank import lab
 from regbank.inventory import load_inventory
 
 pytestmark = pytest.mark.full_site
@@ -44,7 +45,7 @@ def region(site_lab) -> dict:
         for name, host in inventory.hosts.items()
     }
     hosts["region-srv"]["name"] = public
-    hosts["mo3-srv"]["name"] = f"mo-3.{public}"
+    hosts["mo3-srv"]["name"] = lab.municipal_site_name(public, "MO-3")
     return hosts
 
 

@@ -38,7 +38,7 @@ WORKSTATIONS = [("ws-mo1", "region-srv", "MO-1"), ("ws-mo3", "mo3-srv", "MO-3")]
 def hosts(site_lab) -> dict:
     inventory = load_inventory(site_lab)
     public = inventory.region_vars["regbank_public_name"]
-    names = {"region-srv": public, "mo3-srv": f"mo-3.{public}"}
+    names = {"region-srv": public, "mo3-srv": lab.municipal_site_name(public, "MO-3")}
     return {
         name: {**host.vars, "site_name": names.get(name, "")}
         for name, host in inventory.hosts.items()
