@@ -25,6 +25,10 @@ from security_profiles.evidence.applicability import role_hosts
 # Every check of the roles site.yml runs must pass: the whole site is deployed.
 pytestmark = pytest.mark.full_site
 
+# What the lab cannot have, and what attest must then say: no Internet and no mirror
+# of Talos's signed databases, so ClamAV runs without signatures (docs/security-profiles.md).
+LAB_GAPS = {"antivirus_signatures_fresh": "базы сигнатур не загружены"}
+
 SNAPSHOT = (
     "sudo -n sh -c 'find /etc -xdev -type f -print0 | sort -z | xargs -0 sha256sum; "
     'sha256sum /var/lib/dpkg/status; dpkg-query -W -f "\\${Package} \\${Version}\\n"\''
@@ -107,6 +111,9 @@ def test_hardened_lab_passes_every_check_of_the_roles_it_runs(hardened_pack, sit
     for host in results["hosts"]:
         assert host["reachable"], host["error"]
         for check in host["checks"]:
+            if check["id"] in LAB_GAPS:  # fails, and says why
+                assert check["result"] == "fail" and LAB_GAPS[check["id"]] in check["observed"]
+                continue
             if check["result"] == "pass":
                 continue
             entry = f"{host['name']} {check['id']} ({check['role']}): {check['observed']}"

@@ -618,3 +618,101 @@ def test_usbguard_blocks_storage_first_and_keeps_keyboards():
     assert "HID не разрешён" in check.run(usbguard_host(rules=no_hid), WORKSTATION).observed
     missing = reader({"cat /etc/usbguard/rules.conf": Output(1, "", "No such file")})
     assert check.run(missing, WORKSTATION).observed == "нет /etc/usbguard/rules.conf"
+
+
+# The policies the workstation role writes (04.12.2026), less what the check ignores.
+CHROMIUM_POLICY = {
+    "URLBlocklist": ["*"], "URLAllowlist": ["https://.bank.lab.regbank.test"],
+    "PasswordManagerEnabled": False, "AutofillAddressEnabled": False,
+    "AutofillCreditCardEnabled": False, "ExtensionInstallBlocklist": ["*"],
+    "DeveloperToolsAvailability": 2, "DownloadRestrictions": 3,
+}  # fmt: skip
+FIREFOX_POLICY = {"policies": {
+    "WebsiteFilter": {"Block": ["<all_urls>"], "Exceptions": ["https://bank.lab.regbank.test/*"]},
+    "PasswordManagerEnabled": False, "AutofillAddressEnabled": False,
+    "AutofillCreditCardEnabled": False, "DisableDeveloperTools": True,
+    "ExtensionSettings": {"*": {"installation_mode": "blocked"}},
+}}  # fmt: skip
+MANAGED = "/etc/chromium/policies/managed"
+
+
+def browser_host(chromium: dict | None = None, extra: dict | None = None,
+                 mode: str = "root 644") -> Reader:  # fmt: skip
+    files = {"regbank.json": chromium or CHROMIUM_POLICY, **(extra or {})}
+    answers = {
+        shlex.join(["dpkg-query", "-W", "-f", "${db:Status-Status}", package]): "installed"
+        for package in ("chromium", "firefox-esr")
+    }
+    answers[f"ls -1 {MANAGED}"] = "\n".join(files) + "\n"
+    for path, content in [*((f"{MANAGED}/{n}", c) for n, c in files.items()),
+                          ("/etc/firefox/policies/policies.json", FIREFOX_POLICY)]:  # fmt: skip
+        answers[f"cat {path}"] = json.dumps(content)
+        answers[shlex.join(["stat", "-c", "%U %a", path])] = mode + "\n"
+    return reader(answers)
+
+
+def test_browser_policies_lock_both_browsers_to_the_bank():
+    check = REGISTRY["browser_policies_in_force"]
+    locked = check.run(browser_host(), WORKSTATION)
+    assert locked.passed, locked.observed
+    open_web = check.run(browser_host({**CHROMIUM_POLICY, "URLBlocklist": []}), WORKSTATION)
+    assert open_web.observed == "Chromium: regbank.json задаёт URLBlocklist иначе"
+    # a second managed file that lifts a ban wins as often as ours: refused
+    lifted = check.run(browser_host(extra={"zz.json": {"DeveloperToolsAvailability": 0}}),
+                       WORKSTATION)  # fmt: skip
+    assert lifted.observed == "Chromium: zz.json задаёт DeveloperToolsAvailability иначе"
+    writable = check.run(browser_host(mode="root 666"), WORKSTATION)
+    assert not writable.passed and "может изменить не только root" in writable.observed
+    http = check.run(browser_host({**CHROMIUM_POLICY, "URLAllowlist": ["http://x"]}), WORKSTATION)
+    assert "не только https банка" in http.observed
+    absent = check.run(reader({
+        shlex.join(["dpkg-query", "-W", "-f", "${db:Status-Status}", package]):
+            Output(1, "", "no packages found") for package in ("chromium", "firefox-esr")
+    }), WORKSTATION)  # fmt: skip
+    assert absent.observed == "chromium не установлен; firefox-esr не установлен"
+
+
+NOW = shlex.join(["date", "+%Y-%m-%d %H:%M:%S"])
+
+
+def clamav_host(version: str, mirror: str = "PrivateMirror http://10.77.0.10/clamav") -> Reader:
+    return reader({
+        "clamscan --version": version + "\n",
+        "cat /etc/clamav/freshclam.conf": f"DatabaseOwner clamav\n{mirror}\n",
+        NOW: "2026-12-04 13:00:00\n",
+    })  # fmt: skip
+
+
+def test_antivirus_signatures_must_be_fresh_and_from_the_mirror():
+    check = REGISTRY["antivirus_signatures_fresh"]
+    fresh = check.run(clamav_host("ClamAV 1.0.7/27478/Wed Dec  2 08:33:09 2026"), WORKSTATION)
+    assert fresh.passed, fresh.observed
+    assert fresh.observed == (
+        "ClamAV 1.0.7, база daily 27478 от 02.12.2026 08:33 (2 дн.); "
+        "зеркало http://10.77.0.10/clamav"
+    )
+    stale = check.run(clamav_host("ClamAV 1.0.7/27400/Mon Nov 23 08:33:09 2026"), WORKSTATION)
+    assert not stale.passed and "(11 дн.)" in stale.observed
+    # the lab's workstations: ClamAV without a signature source
+    none = check.run(clamav_host("ClamAV 1.0.7", mirror=""), WORKSTATION)
+    assert not none.passed
+    assert none.observed == "ClamAV 1.0.7: базы сигнатур не загружены; зеркало не задано"
+    no_mirror = check.run(
+        clamav_host("ClamAV 1.0.7/27478/Wed Dec  2 08:33:09 2026", mirror=""), WORKSTATION
+    )
+    assert not no_mirror.passed
+    assert "не установлено" in check.run(reader({}), WORKSTATION).observed
+
+
+def test_a_certified_antivirus_is_named_with_its_certificate():
+    check = REGISTRY["antivirus_signatures_fresh"]
+    named = HostContext("ws-mo3", ("workstations",), {
+        "workstation_antivirus": "external",
+        "workstation_antivirus_external": {"product": "Kaspersky Endpoint Security 12",
+                                           "certificate": "ФСТЭК № 4448"},
+    })  # fmt: skip
+    observed = check.run(reader({}), named)
+    assert observed.passed
+    assert observed.observed.startswith("Kaspersky Endpoint Security 12 (сертификат ФСТЭК № 4448)")
+    unnamed = HostContext("ws-mo3", ("workstations",), {"workstation_antivirus": "external"})
+    assert not check.run(reader({}), unnamed).passed
