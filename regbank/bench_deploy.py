@@ -5,7 +5,9 @@ Measures, on a lab brought up fresh (issue 16's figures):
   - its floor: `apt-get install` of the same packages on the same fresh hosts (every
     package the deploy added, installed as apt installs them, through the same proxy);
   - the no-change run and the `--check --diff` run on the deployed lab, RUNS times each
-    (the median is the figure; every run must report changed=0).
+    (the median is the figure; every run must report changed=0);
+  - with --workstations N, instead: the lab as it is and the lab with N more
+    workstations, each brought up fresh and measured as above (no floor), side by side.
 Each run is read from Ansible's JSON callback: wall time per task (first start to
 last host's result) and per role. The results, with the date, the machine and the
 load, go between the markers of docs/deploy-speed.md; the ten slowest tasks of the
@@ -30,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from regbank import lab
+from regbank.inventory import load_inventory
 from regbank.lab_image import IMAGE
 from regbank_devtools.machine import machine
 from regbank_foundation.errors import RegbankError
@@ -245,7 +248,7 @@ def write_doc(text: str, workstations: int | None) -> None:
     DOC.write_text(f"{head}{begin}\n{text}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8")
 
 
-def bench(inventory: Path, runs: int, cold: bool) -> dict:
+def bench(inventory: Path, runs: int, cold: bool, with_floor: bool = True) -> dict:
     results = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                "machine": machine(), "cold": None, "floor": None}  # fmt: skip
     hosts = lab.load_lab(inventory).hosts
@@ -262,9 +265,40 @@ def bench(inventory: Path, runs: int, cold: bool) -> dict:
     for run in results["nochange"] + results["check"]:
         if run.changed or run.faults():
             raise RegbankError(f"{run.what}: changed={run.changed}, faults {run.faults()}")
-    if cold:
+    if cold and with_floor:
         results["floor"] = floor(added_packages(hosts))
     return results
+
+
+def workstation_count(inventory: Path) -> int:
+    return sum("workstations" in host.groups for host in load_inventory(inventory).hosts.values())
+
+
+def report_workstations(base: dict, more: dict, counts: tuple[int, int]) -> str:
+    """The lab as it is against the lab with more workstations (same servers), measured
+    one after the other in one bench run: each run's median and their ratio."""
+    rows = []
+    for title, key in (
+        ("первое развёртывание на свежих узлах", "cold"),
+        ("повторный прогон `site.yml` (changed=0)", "nochange"),
+        ("`site.yml --check --diff` (changed=0)", "check"),
+    ):
+        few, many = (
+            statistics.median(run.seconds for run in ([r[key]] if key == "cold" else r[key]))
+            for r in (base, more)
+        )
+        rows.append(f"| {title} | {few:.0f} с | {many:.0f} с | {many / few:.2f}× |")
+    few, many = counts
+    return "\n".join([
+        f"Замер `make bench-deploy BENCH_ARGS=\"--workstations {many - few}\"` "
+        f"{base['date']}: {base['machine']}. Одна и та же лаборатория (те же серверы), "
+        f"поднятая заново дважды: с {few} АРМ, затем с {many} АРМ. Цель — не больше 2×.",
+        "",
+        f"| показатель | {few} АРМ | {many} АРМ | отношение |",
+        "|---|---|---|---|",
+        *rows,
+        *_breakdown(f"первое развёртывание с {many} АРМ", more["cold"]),
+    ])  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
         "--workstations",
         type=int,
         metavar="N",
-        help="the lab with N more workstations (regbank lab up --workstations N)",
+        help="the lab as it is, then with N more workstations (regbank lab up "
+        "--workstations N): cold deploy, no-change and check runs of each, side by side",
     )
     parser.add_argument(
         "--skip-cold",
@@ -292,9 +327,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.workstations is not None:
-            args.inventory = lab.with_workstations(args.inventory, args.workstations)
-        results = bench(args.inventory, args.runs, cold=not args.skip_cold)
-        text = report(results, len(lab.load_lab(args.inventory).hosts))
+            # Side by side: the lab as it is, then the same lab with N more workstations.
+            more = lab.with_workstations(args.inventory, args.workstations)
+            base = bench(args.inventory, args.runs, cold=True, with_floor=False)
+            results = bench(more, args.runs, cold=True, with_floor=False)
+            counts = (workstation_count(args.inventory), workstation_count(more))
+            text = report_workstations(base, results, counts)
+        else:
+            results = bench(args.inventory, args.runs, cold=not args.skip_cold)
+            text = report(results, len(lab.load_lab(args.inventory).hosts))
         if args.no_doc:
             print(text)
         else:
