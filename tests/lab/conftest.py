@@ -2,7 +2,8 @@
 
 The session starts from nothing (`regbank lab down`), brings the lab up, runs
 site.yml once, and the tests read what they need from that deployed region. Tests
-marked `teardown` run last, whatever their file: they take the lab down.
+marked `teardown` run last, whatever their file: they take the lab down; before them
+those marked `new_release`, and before those the restore drill (`drill`).
 The inventory is inventory/lab, or the one named by REGBANK_LAB_INVENTORY; the
 playbook is playbooks/site.yml (make lab-test), or the one named by REGBANK_LAB_PLAYBOOK:
 with playbooks/baseline.yml and `-m "not full_site and not drill"` the lab's mechanics
@@ -59,10 +60,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The drill recreates drill-srv and leaves it holding the restored copy, not deployed
+    # like the others: it comes after every test that runs site.yml over the whole lab.
     items.sort(
         key=lambda item: (
             item.get_closest_marker("teardown") is not None,
             item.get_closest_marker("new_release") is not None,
+            item.get_closest_marker("drill") is not None,
         )
     )
 
