@@ -281,7 +281,11 @@ def _wait_booted(container) -> None:
     while time.monotonic() < deadline:
         # A container's systemd is "degraded" when a unit it cannot run fails;
         # the lab needs it up, not perfect.
-        state = container.exec_run(["systemctl", "is-system-running", "--wait"]).output
+        # --wait alone never returns from a boot whose jobs are stuck (seen 04.12.2026 on
+        # the 23rd container of a lab: every job "waiting"); bounded, the deadline holds.
+        state = container.exec_run(
+            ["timeout", "30", "systemctl", "is-system-running", "--wait"]
+        ).output
         if state.decode().strip() in {"running", "degraded"}:
             return
         time.sleep(1)
