@@ -186,6 +186,12 @@ docker:
 	  for i in $$(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done; \
 	  docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/regbank-dockerd.log"; exit 1; }; \
 	fi
+	@# Each systemd container takes several inotify instances; at Debian's 128 the 23rd
+	@# container of a 20-workstation lab never finished booting (04.12.2026).
+	@if [ "$$(cat /proc/sys/fs/inotify/max_user_instances)" -lt 1024 ]; then \
+	  echo "docker: fs.inotify.max_user_instances=1024 for many systemd containers"; \
+	  sysctl -qw fs.inotify.max_user_instances=1024; \
+	fi
 
 # The package proxy on the Docker bridge (docs/lab.md): containers fetch through it,
 # so each package is downloaded once and hosts install at the same time safely.
