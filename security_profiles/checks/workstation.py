@@ -117,9 +117,12 @@ def _policy(reader: Reader, path: str) -> tuple[dict | None, str]:
     if owner[:1] != ["root"] or len(owner) < 2 or int(owner[1], 8) & 0o022:
         return None, f"{path} может изменить не только root ({' '.join(owner)})"
     try:
-        return json.loads(text), ""
+        document = json.loads(text)
     except ValueError:
-        return None, f"{path} — не JSON: браузер его не читает"
+        document = None
+    if not isinstance(document, dict):
+        return None, f"{path} — не объект JSON: браузер его не читает"
+    return document, ""
 
 
 def _differences(policy: dict, required: dict) -> list[str]:
@@ -225,9 +228,12 @@ def antivirus_signatures_fresh(reader: Reader, context: HostContext) -> Observed
     parts = version.split("/")
     if len(parts) < 3:
         return Observed(False, f"{version or 'ClamAV'}: базы сигнатур не загружены; {source}")
-    built = datetime.strptime(" ".join(parts[2].split()), "%a %b %d %H:%M:%S %Y")
     local = "%Y-%m-%d %H:%M:%S"  # the host's clock, in the zone clamscan prints
-    now = datetime.strptime(reader.run("date", f"+{local}").stdout.strip(), local)
+    try:
+        built = datetime.strptime(" ".join(parts[2].split()), "%a %b %d %H:%M:%S %Y")
+        now = datetime.strptime(reader.run("date", f"+{local}").stdout.strip(), local)
+    except ValueError:
+        return Observed(False, f"дата базы сигнатур не прочитана: {version}; {source}")
     age = (now - built).days
     return Observed(
         age <= SIGNATURES_MAX_AGE_DAYS and bool(mirror),

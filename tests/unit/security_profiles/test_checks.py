@@ -665,6 +665,8 @@ def test_browser_policies_lock_both_browsers_to_the_bank():
     assert not writable.passed and "может изменить не только root" in writable.observed
     http = check.run(browser_host({**CHROMIUM_POLICY, "URLAllowlist": ["http://x"]}), WORKSTATION)
     assert "не только https банка" in http.observed
+    listed = check.run(browser_host(extra={"zz.json": ["not", "an", "object"]}), WORKSTATION)
+    assert listed.observed == f"Chromium: {MANAGED}/zz.json — не объект JSON: браузер его не читает"
     absent = check.run(reader({
         shlex.join(["dpkg-query", "-W", "-f", "${db:Status-Status}", package]):
             Output(1, "", "no packages found") for package in ("chromium", "firefox-esr")
@@ -701,6 +703,8 @@ def test_antivirus_signatures_must_be_fresh_and_from_the_mirror():
         clamav_host("ClamAV 1.0.7/27478/Wed Dec  2 08:33:09 2026", mirror=""), WORKSTATION
     )
     assert not no_mirror.passed
+    odd = check.run(clamav_host("ClamAV 1.0.7/27478/позавчера"), WORKSTATION)
+    assert odd.observed.startswith("дата базы сигнатур не прочитана: ClamAV 1.0.7/27478/позавчера")
     assert "не установлено" in check.run(reader({}), WORKSTATION).observed
 
 
