@@ -412,19 +412,35 @@ def ensure_secrets(
     return Result(vault_path, added, kept, cert_path, ca_written)
 
 
+def _opens(vault: Path, password: bytes) -> bool:
+    try:
+        read_vault(vault, password)
+    except RegbankError:
+        return False
+    return True
+
+
+def _remove_stale_lab_vault(inventory: Path, reason: str, log) -> None:
+    for stale in (inventory / VAULT_FILE, inventory / CA_CERT_FILE):
+        if stale.exists():
+            stale.unlink()
+            log(f"{stale}: removed ({reason})")
+
+
 def ensure_lab_secrets(inventory: Path, password_path: Path, log=print) -> Result:
     """For `regbank lab up`: a lab vault password under .lab/<network>/, then the vault.
 
-    `lab down` removes .lab/<network>/ with the password; a lab vault left behind
-    can then be read by no one, so (lab only) it is replaced along with its CA."""
+    `lab down` removes .lab/<network>/ with the password, and another inventory on
+    the same lab network (the bench's lab with more workstations) makes its own; a
+    lab vault left behind can then be read by no one, so (lab only) it is replaced
+    along with its CA."""
     inventory = Path(inventory)
     if inventory.is_file():
         inventory = inventory.parent
     if not password_path.exists():
-        for stale in (inventory / VAULT_FILE, inventory / CA_CERT_FILE):
-            if stale.exists():
-                stale.unlink()
-                log(f"{stale}: removed (its lab vault password is gone)")
+        _remove_stale_lab_vault(inventory, "its lab vault password is gone", log)
         create_password_file(password_path)
+    elif not _opens(inventory / VAULT_FILE, read_password(password_path)):
+        _remove_stale_lab_vault(inventory, f"{password_path} does not open it", log)
     organisation = "regbank lab"
     return ensure_secrets(inventory, read_password(password_path), organisation, log=log)

@@ -170,6 +170,12 @@ def test_lab_secrets_are_made_and_reused(inventory, tmp_path):
     third = secrets.ensure_lab_secrets(inventory, password_path, log=print)
     assert sorted(third.added) == sorted(s.name for s in secrets.SECRETS)
     assert ansible_view(inventory / "group_vars" / "all" / "vault.yml", password_path)
+    # Another inventory of the same lab network wrote a new password: replaced too.
+    password_path.unlink()
+    secrets.create_password_file(password_path)
+    fourth = secrets.ensure_lab_secrets(inventory, password_path, log=print)
+    assert sorted(fourth.added) == sorted(s.name for s in secrets.SECRETS)
+    assert ansible_view(inventory / "group_vars" / "all" / "vault.yml", password_path)
 
 
 def test_cli_init(inventory, password_file):
