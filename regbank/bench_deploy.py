@@ -36,6 +36,7 @@ from regbank.inventory import load_inventory
 from regbank.lab_image import IMAGE
 from regbank_devtools.machine import machine
 from regbank_foundation.errors import RegbankError
+from regbank_foundation.inventory_hosts import play_tasks
 from regbank_foundation.paths import KIT_ROOT
 
 DOC = KIT_ROOT / "docs" / "deploy-speed.md"
@@ -89,7 +90,7 @@ def parse_json_output(what: str, seconds: float, load: float, output: str) -> Ru
     document, _ = json.JSONDecoder().raw_decode(output[start.start() :])
     tasks: dict[str, float] = {}
     for play in document["plays"]:
-        for task in play["tasks"]:
+        for task in play_tasks(play):
             duration = task["task"]["duration"]
             if "end" in duration:
                 spent = (_stamp(duration["end"]) - _stamp(duration["start"])).total_seconds()

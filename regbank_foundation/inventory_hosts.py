@@ -131,6 +131,30 @@ def json_document(output: str) -> dict:
     return document
 
 
+def play_tasks(play: dict) -> list[dict]:
+    """A play's tasks from the JSON callback, one entry per task with every host's result.
+
+    Under a strategy the callback does not know as lock-step (mitogen_linear, the kit's)
+    it records one entry per host and task; they are merged by task id: results of all
+    hosts, from the earliest start to the latest end."""
+    merged: dict[str, dict] = {}
+    for entry in play["tasks"]:
+        task = entry["task"]
+        known = merged.get(task["id"])
+        if known is None:
+            merged[task["id"]] = {
+                "task": {**task, "duration": dict(task["duration"])},
+                "hosts": dict(entry["hosts"]),
+            }
+            continue
+        known["hosts"].update(entry["hosts"])
+        duration, other = known["task"]["duration"], task["duration"]
+        duration["start"] = min(duration["start"], other["start"])
+        if "end" in other:
+            duration["end"] = max(duration.get("end", other["end"]), other["end"])
+    return list(merged.values())
+
+
 def ad_hoc(
     inventory: str | os.PathLike,
     pattern: str,
@@ -159,7 +183,7 @@ def ad_hoc(
         raise InventoryHostsError(message) from error
     try:
         plays = json_document(done.stdout)["plays"]
-        tasks = plays[0]["tasks"] if plays else []
+        tasks = play_tasks(plays[0]) if plays else []
         return (tasks[0]["hosts"] if tasks else {}), done.stderr
     except (ValueError, KeyError, IndexError, TypeError):
         raise InventoryHostsError(

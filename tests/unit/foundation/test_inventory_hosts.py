@@ -1,5 +1,6 @@
 """The hosts of an inventory as Ansible renders them."""
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -57,3 +58,37 @@ def test_ansible_is_found_beside_the_interpreter_first(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(RegbankError, match="ansible-playbook not found beside .*make venv"):
         inventory_hosts.ansible_program("ansible-playbook")
+
+
+def test_every_host_is_read_under_the_kits_strategy():
+    # mitogen_linear is not lock-step to the JSON callback: one entry per host and task.
+    hosts = render_hosts(EXAMPLE)
+    assert len(hosts) > 3
+    assert {"region-srv", "mo3-srv"} <= {host.name for host in hosts}
+
+
+def test_a_playbooks_tasks_are_merged_across_hosts(tmp_path):
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text(
+        "".join(f"h{n} ansible_connection=local ansible_python_interpreter={sys.executable}\n"
+                for n in range(3)),
+        encoding="utf-8",
+    )  # fmt: skip
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(
+        "- hosts: all\n  gather_facts: false\n  tasks:\n"
+        "    - name: First\n      ansible.builtin.debug: {msg: one}\n"
+        "    - name: Second\n      ansible.builtin.command: 'true'\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [inventory_hosts.ansible_program("ansible-playbook"), "-i", str(inventory), str(playbook)],
+        capture_output=True, text=True, check=True,
+        env=inventory_hosts.ansible_env(ANSIBLE_STDOUT_CALLBACK="ansible.posix.json"),
+    )  # fmt: skip
+    [play] = inventory_hosts.json_document(done.stdout)["plays"]
+    tasks = inventory_hosts.play_tasks(play)
+    assert [task["task"]["name"] for task in tasks] == ["First", "Second"]
+    for task in tasks:
+        assert sorted(task["hosts"]) == ["h0", "h1", "h2"]
+        assert task["task"]["duration"]["start"] <= task["task"]["duration"]["end"]
