@@ -169,6 +169,9 @@ def ad_hoc(
     command = [ansible_program("ansible"), pattern, "-i", str(inventory), *options,
                "-m", module, "-a", arguments]  # fmt: skip
     env = ansible_env(
+        # One task: mitogen's strategy (ansible.cfg) saves nothing here, and its
+        # deprecation warning would reach the user with Ansible's own warnings.
+        ANSIBLE_STRATEGY="linear",
         ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
         ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
         ANSIBLE_DEPRECATION_WARNINGS="0",

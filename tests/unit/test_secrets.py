@@ -1,5 +1,6 @@
 """The region's vault: real ansible-vault round trips, and secrets are never replaced."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -207,6 +208,9 @@ def test_the_inventory_stays_valid_and_ansible_reads_the_ca(inventory, password_
          "-a", "msg={{ pki_ca_certificate is search('BEGIN CERTIFICATE') and "
                "vault_pki_ca_key is search('PRIVATE KEY') }}"],
         capture_output=True, text=True, check=False, cwd=KIT,
+        # ansible.cfg's mitogen strategy warns that it is not ansible.builtin's: not
+        # what this test looks for (a warning about the inventory's files).
+        env={**os.environ, "ANSIBLE_STRATEGY": "linear"},
     )  # fmt: skip
     assert out.returncode == 0, out.stdout + out.stderr
     assert '"msg": true' in out.stdout

@@ -60,14 +60,15 @@ def test_ansible_is_found_beside_the_interpreter_first(monkeypatch, tmp_path):
         inventory_hosts.ansible_program("ansible-playbook")
 
 
-def test_every_host_is_read_under_the_kits_strategy():
-    # mitogen_linear is not lock-step to the JSON callback: one entry per host and task.
+def test_every_host_of_the_inventory_is_read():
     hosts = render_hosts(EXAMPLE)
     assert len(hosts) > 3
     assert {"region-srv", "mo3-srv"} <= {host.name for host in hosts}
 
 
 def test_a_playbooks_tasks_are_merged_across_hosts(tmp_path):
+    # ansible.cfg's mitogen_linear is not lock-step to the JSON callback: it records one
+    # entry per host and task.
     inventory = tmp_path / "hosts.ini"
     inventory.write_text(
         "".join(f"h{n} ansible_connection=local ansible_python_interpreter={sys.executable}\n"
