@@ -208,7 +208,9 @@ def _breakdown(title: str, run: Run) -> list[str]:
     lines += [f"| {role} | {s:.1f} |" for role, s in
               sorted(run.roles().items(), key=lambda item: -item[1])]  # fmt: skip
     lines += ["", f"Двадцать самых долгих задач, {title}:", "", "| задача | с |", "|---|---|"]
-    return lines + [f"| {name} | {s:.1f} |" for name, s in run.tasks[:20]]
+    # Task names carry "|" (the roles' "Role | What" names): escaped for the table.
+    rows = [(name.replace("|", "\\|"), s) for name, s in run.tasks[:20]]
+    return lines + [f"| {name} | {s:.1f} |" for name, s in rows]
 
 
 def report(results: dict, hosts: int) -> str:

@@ -25,3 +25,11 @@ def test_each_figure_side_by_side_with_its_ratio():
     assert "| повторный прогон `site.yml` (changed=0) | 190 с | 290 с | 1.53× |" in text
     assert "| `site.yml --check --diff` (changed=0) | 200 с | 330 с | 1.65× |" in text
     assert 'BENCH_ARGS="--workstations 18"' in text
+
+
+def test_task_names_with_a_bar_stay_in_their_table_cell():
+    from regbank.bench_deploy import _breakdown
+
+    run = Run("no-change", 95, 0.5, {}, [("pki : Pki | Install the CA certificate", 1.5)])
+    rows = [line for line in _breakdown("повторный прогон", run) if "Install" in line]
+    assert rows == ["| pki : Pki \\| Install the CA certificate | 1.5 |"]
