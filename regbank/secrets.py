@@ -440,7 +440,7 @@ def ensure_lab_secrets(inventory: Path, password_path: Path, log=print) -> Resul
     if not password_path.exists():
         _remove_stale_lab_vault(inventory, "its lab vault password is gone", log)
         create_password_file(password_path)
-    elif not _opens(inventory / VAULT_FILE, read_password(password_path)):
+    password = read_password(password_path)
+    if not _opens(inventory / VAULT_FILE, password):
         _remove_stale_lab_vault(inventory, f"{password_path} does not open it", log)
-    organisation = "regbank lab"
-    return ensure_secrets(inventory, read_password(password_path), organisation, log=log)
+    return ensure_secrets(inventory, password, "regbank lab", log=log)

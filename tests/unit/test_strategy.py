@@ -1,9 +1,11 @@
-"""ansible.cfg's mitogen strategy: found in the venv, and a clear error without it."""
+"""ansible.cfg's mitogen strategy: found in the venv, a clear error without it, and the
+JSON callback's per-host entries it causes merged back into tasks."""
 
 import os
 import subprocess
 import sys
 
+from regbank_foundation import inventory_hosts
 from regbank_foundation.paths import KIT_ROOT
 
 PLAY = """
@@ -12,6 +14,8 @@ PLAY = """
   tasks:
     - name: A module on each host
       ansible.builtin.command: "true"
+    - name: Then a message
+      ansible.builtin.debug: {msg: one}
 """
 
 # ansible-playbook in this interpreter, with mitogen hidden when asked.
@@ -25,11 +29,11 @@ main()
 """
 
 
-def _play(tmp_path, hide: bool) -> subprocess.CompletedProcess:
+def _play(tmp_path, hide: bool, **env: str) -> subprocess.CompletedProcess:
     inventory = tmp_path / "hosts.ini"
     inventory.write_text(
         "".join(f"h{n} ansible_connection=local ansible_python_interpreter={sys.executable}\n"
-                for n in range(2)),
+                for n in range(3)),
         encoding="utf-8",
     )  # fmt: skip
     playbook = tmp_path / "play.yml"
@@ -37,14 +41,14 @@ def _play(tmp_path, hide: bool) -> subprocess.CompletedProcess:
     code = RUN.format(hide=hide, inventory=str(inventory), playbook=str(playbook))
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False,
-        env={**os.environ, "ANSIBLE_CONFIG": str(KIT_ROOT / "ansible.cfg")},
+        env={**os.environ, "ANSIBLE_CONFIG": str(KIT_ROOT / "ansible.cfg"), **env},
     )  # fmt: skip
 
 
 def test_plays_run_through_mitogen(tmp_path):
     done = _play(tmp_path, hide=False)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count("changed=1") == 2
+    assert done.stdout.count("changed=1") == 3
     # ansible-core 2.19 (pinned) names a strategy that is not its own: mitogen's was loaded.
     assert "strategy plugins not included in ansible.builtin" in done.stderr
 
@@ -56,3 +60,15 @@ def test_without_mitogen_the_error_says_what_to_do(tmp_path):
     assert "strategy mitogen_linear needs the mitogen package" in output
     assert "ANSIBLE_STRATEGY=linear" in output
     assert "Traceback" not in output
+
+
+def test_a_playbooks_tasks_are_merged_across_hosts(tmp_path):
+    # mitogen_linear is not lock-step to the JSON callback: one entry per host and task.
+    done = _play(tmp_path, hide=False, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    [play] = inventory_hosts.json_document(done.stdout)["plays"]
+    tasks = inventory_hosts.play_tasks(play)
+    assert [task["task"]["name"] for task in tasks] == ["A module on each host", "Then a message"]
+    for task in tasks:
+        assert sorted(task["hosts"]) == ["h0", "h1", "h2"]
+        assert task["task"]["duration"]["start"] <= task["task"]["duration"]["end"]

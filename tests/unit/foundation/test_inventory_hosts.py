@@ -1,6 +1,5 @@
 """The hosts of an inventory as Ansible renders them."""
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -64,32 +63,3 @@ def test_every_host_of_the_inventory_is_read():
     hosts = render_hosts(EXAMPLE)
     assert len(hosts) > 3
     assert {"region-srv", "mo3-srv"} <= {host.name for host in hosts}
-
-
-def test_a_playbooks_tasks_are_merged_across_hosts(tmp_path):
-    # ansible.cfg's mitogen_linear is not lock-step to the JSON callback: it records one
-    # entry per host and task.
-    inventory = tmp_path / "hosts.ini"
-    inventory.write_text(
-        "".join(f"h{n} ansible_connection=local ansible_python_interpreter={sys.executable}\n"
-                for n in range(3)),
-        encoding="utf-8",
-    )  # fmt: skip
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(
-        "- hosts: all\n  gather_facts: false\n  tasks:\n"
-        "    - name: First\n      ansible.builtin.debug: {msg: one}\n"
-        "    - name: Second\n      ansible.builtin.command: 'true'\n",
-        encoding="utf-8",
-    )
-    done = subprocess.run(
-        [inventory_hosts.ansible_program("ansible-playbook"), "-i", str(inventory), str(playbook)],
-        capture_output=True, text=True, check=True,
-        env=inventory_hosts.ansible_env(ANSIBLE_STDOUT_CALLBACK="ansible.posix.json"),
-    )  # fmt: skip
-    [play] = inventory_hosts.json_document(done.stdout)["plays"]
-    tasks = inventory_hosts.play_tasks(play)
-    assert [task["task"]["name"] for task in tasks] == ["First", "Second"]
-    for task in tasks:
-        assert sorted(task["hosts"]) == ["h0", "h1", "h2"]
-        assert task["task"]["duration"]["start"] <= task["task"]["duration"]["end"]
