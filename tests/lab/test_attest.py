@@ -25,9 +25,10 @@ from security_profiles.evidence.applicability import role_hosts
 # Every check of the roles site.yml runs must pass: the whole site is deployed.
 pytestmark = pytest.mark.full_site
 
-# What the lab cannot have, and what attest must then say: no Internet and no mirror
-# of Talos's signed databases, so ClamAV runs without signatures (docs/security-profiles.md).
-LAB_GAPS = {"antivirus_signatures_fresh": "базы сигнатур не загружены"}
+# What the lab cannot have, and what attest must then say: the banks serve a signature
+# mirror, but with no Internet and no copy of Talos's signed databases it stays empty,
+# so ClamAV runs without signatures (docs/workstation.md, "Антивирус").
+LAB_GAPS = {"antivirus_signatures_fresh": "базы сигнатур не загружены; зеркало https://"}
 
 SNAPSHOT = (
     "sudo -n sh -c 'find /etc -xdev -type f -print0 | sort -z | xargs -0 sha256sum; "

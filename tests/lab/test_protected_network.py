@@ -9,6 +9,7 @@ the tunnel too.
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from test_replication import exec_on, on, sql
@@ -92,6 +93,39 @@ def test_with_its_tunnel_down_a_workstation_cannot_reach_the_bank(region):
     finally:
         on("ws-mo1", "systemctl", "start", "wg-quick@wg0")
     assert fetch("ws-mo1", regional["tunnel"], regional["name"]) == "HTTP/1.1 200 OK"
+
+
+def bank_log_since(server: str, line: int) -> list[dict]:
+    """The bank's nginx access log (JSON lines) after its first `line` lines."""
+    text = on(server, "tail", "-n", f"+{line + 1}", "/var/log/nginx/regbank-access.log")
+    return [json.loads(entry) for entry in text.splitlines() if entry.strip()]
+
+
+def test_workstations_take_antivirus_signatures_from_their_bank(region):
+    """freshclam on each workstation asks its own bank's mirror (https://<bank>/clamav/)
+    through the tunnel, and nothing else. The lab cannot fill the mirror (no Internet, no
+    copy of the signed databases), so the bank answers 404 and freshclam keeps running,
+    to try again at its next check."""
+    for workstation, server in (("ws-mo1", "region-srv"), ("ws-mo3", "mo3-srv")):
+        conf = on(workstation, "cat", "/etc/clamav/freshclam.conf").splitlines()
+        mirrors = [line for line in conf if line.startswith(("PrivateMirror", "DatabaseMirror"))]
+        assert mirrors == [f"PrivateMirror https://{region[server]['name']}/clamav"], mirrors
+        seen = int(on(server, "wc", "-l", "/var/log/nginx/regbank-access.log").split()[0])
+        on(workstation, "systemctl", "restart", "clamav-freshclam")
+        asked: list[dict] = []
+        for _ in range(60):
+            asked = [entry for entry in bank_log_since(server, seen)
+                     if entry["remote_addr"] == region[workstation]["tunnel"]]  # fmt: skip
+            if asked:
+                break
+            time.sleep(0.5)
+        assert asked, f"{workstation}: no request reached {server}'s mirror within 30 s"
+        assert {entry["path"] for entry in asked} <= {
+            "/clamav/daily.cld", "/clamav/daily.cvd", "/clamav/main.cld", "/clamav/main.cvd",
+            "/clamav/bytecode.cld", "/clamav/bytecode.cvd",
+        }, asked  # fmt: skip
+        assert {entry["status"] for entry in asked} == {404}, asked
+        assert on(workstation, "systemctl", "is-active", "clamav-freshclam").strip() == "active"
 
 
 def test_replication_runs_through_the_tunnel(region):

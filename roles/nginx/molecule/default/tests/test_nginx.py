@@ -114,6 +114,21 @@ def test_access_log_is_json_without_query_strings(host):
     assert any(entry["status"] == 429 for entry in entries)
 
 
+def test_signature_mirror_serves_files_read_only(host):
+    """freshclam's PrivateMirror: the folder's files by GET, nothing else; a name
+    outside the folder is not reachable through it."""
+    host.run("printf 'cvd bytes' > /srv/regbank/clamav/daily.cvd")
+    url = f"https://{NAME}/clamav"
+    assert host.check_output(f"{CURL} {url}/daily.cvd") == "cvd bytes"
+    assert host.check_output(f"{CURL} -o /dev/null -w '%{{http_code}}' -I {url}/daily.cvd") == "200"
+    assert host.check_output(f"{CURL} -o /dev/null -w '%{{http_code}}' {url}/main.cvd") == "404"
+    posted = f"{CURL} -o /dev/null -w '%{{http_code}}' -X PUT --data x {url}/daily.cvd"
+    assert host.check_output(posted) == "403"
+    traversal = f"{CURL} --path-as-is -o /dev/null -w '%{{http_code}}' {url}/../../etc/passwd"
+    assert host.check_output(traversal) in ("400", "404")
+    assert host.check_output(f"{CURL} -o /dev/null -w '%{{http_code}}' {url}/") in ("403", "404")
+
+
 def test_broken_site_file_is_refused_by_the_check(host):
     """The check the role's template runs before a file replaces the live one."""
     result = host.run(
