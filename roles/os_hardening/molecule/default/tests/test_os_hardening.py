@@ -142,6 +142,13 @@ def test_aide_database_and_daily_timer(host):
     assert "03:30:00" in host.check_output("systemctl show -p TimersCalendar dailyaidecheck.timer")
 
 
+def test_aide_keeps_one_strong_hash_per_file(host):
+    # The database's own header names the attributes it recorded for each file.
+    spec = host.check_output("zcat -f /var/lib/aide/aide.db | grep -m1 '^@@db_spec'").split()
+    assert "sha512" in spec
+    assert not {"md5", "sha1", "rmd160", "tiger", "gost", "whirlpool"} & set(spec), spec
+
+
 def test_sysctl_files(host):
     conf = host.file("/etc/sysctl.d/90-regbank-hardening.conf").content_string
     assert "kernel.kptr_restrict=2" in conf
