@@ -1,8 +1,10 @@
 """The data-model rules replication relies on (docs/architecture.md), checked on every model."""
 
+import json
+
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import models
 
 from regbank_app import replication
@@ -71,3 +73,14 @@ def test_publication_never_truncates(capsys):
     call_command("replication_tables", "down")
     down = capsys.readouterr().out.split()
     assert "accounts_user" in down and "directory_agency" in down
+
+
+def test_both_directions_in_one_json_object(capsys):
+    """What the replication role reads: the same lists as one direction at a time."""
+    call_command("replication_tables", "--json")
+    both = json.loads(capsys.readouterr().out)
+    for way in ("down", "up"):
+        call_command("replication_tables", way)
+        assert both[way] == capsys.readouterr().out.split()
+    with pytest.raises(CommandError, match="give a direction"):
+        call_command("replication_tables")
