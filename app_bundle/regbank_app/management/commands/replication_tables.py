@@ -33,4 +33,3 @@ class Command(BaseCommand):
             self.stdout.write(replication.publication_sql(sql, direction))
         else:
             self.stdout.write("\n".join(replication.tables(direction)))
-
