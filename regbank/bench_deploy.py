@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -36,7 +34,7 @@ from regbank.inventory import load_inventory
 from regbank.lab_image import IMAGE
 from regbank_devtools.machine import machine
 from regbank_foundation.errors import RegbankError
-from regbank_foundation.inventory_hosts import play_tasks
+from regbank_foundation.inventory_hosts import json_document, play_tasks
 from regbank_foundation.paths import KIT_ROOT
 
 DOC = KIT_ROOT / "docs" / "deploy-speed.md"
@@ -83,11 +81,10 @@ def _stamp(text: str) -> dt.datetime:
 
 def parse_json_output(what: str, seconds: float, load: float, output: str) -> Run:
     """The JSON callback's document: per-task wall times (tasks of the same name summed)."""
-    # The document starts with a "{" line; other callbacks (profile_tasks) may print around it.
-    start = re.search(r"^\{$", output, re.M)
-    if start is None:
-        raise RegbankError(f"{what}: no JSON document in ansible-playbook's output")
-    document, _ = json.JSONDecoder().raw_decode(output[start.start() :])
+    try:
+        document = json_document(output)
+    except ValueError:
+        raise RegbankError(f"{what}: no JSON document in ansible-playbook's output") from None
     tasks: dict[str, float] = {}
     for play in document["plays"]:
         for task in play_tasks(play):

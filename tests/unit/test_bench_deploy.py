@@ -33,3 +33,26 @@ def test_task_names_with_a_bar_stay_in_their_table_cell():
     run = Run("no-change", 95, 0.5, {}, [("pki : Pki | Install the CA certificate", 1.5)])
     rows = [line for line in _breakdown("повторный прогон", run) if "Install" in line]
     assert rows == ["| pki : Pki \\| Install the CA certificate | 1.5 |"]
+
+
+def test_the_json_callbacks_document_is_read_between_other_callbacks_lines():
+    import json
+
+    import pytest
+
+    from regbank.bench_deploy import parse_json_output
+    from regbank_foundation.errors import RegbankError
+
+    def entry(host: str, start: str, end: str) -> dict:
+        duration = {"start": f"2026-12-04T10:00:{start}Z", "end": f"2026-12-04T10:00:{end}Z"}
+        task = {"id": "t1", "name": "baseline : Baseline | Packages", "duration": duration}
+        return {"task": task, "hosts": {host: {"changed": False}}}
+
+    # mitogen: one entry per host; the task lasts from the first start to the last end
+    document = {"plays": [{"tasks": [entry("a", "01", "03"), entry("b", "02", "05")]}],
+                "stats": {"a": {"changed": 0}, "b": {"changed": 0}}}  # fmt: skip
+    output = "Thursday 04 December 2026  10:00:00\n" + json.dumps(document, indent=4) + "\n==="
+    run = parse_json_output("no-change", 9.0, 0.3, output)
+    assert run.tasks == [("baseline : Baseline | Packages", 4.0)] and run.changed == 0
+    with pytest.raises(RegbankError, match="no-change: no JSON document"):
+        parse_json_output("no-change", 9.0, 0.3, "ERROR! the playbook could not be read")
