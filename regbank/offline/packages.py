@@ -6,8 +6,9 @@ role's package variables: variables whose names end in `_packages`, `_package` o
 `_packages_needed`, defined in the role's vars/ or defaults/ (vars/Debian.yml, then
 vars/main.yml, then defaults/main.yml, as the roles load them). `name` is one such
 variable, or an expression choosing among them at run time (the vpn role's
-userspace WireGuard); the bundle then holds every package variable the expression
-names. A task that installs a literal name, names no package variable, or one the
+userspace WireGuard), directly or through a package variable that is such an
+expression (vpn_wanted_packages); the bundle then holds every package variable the
+expression names. A task that installs a literal name, names no package variable, or one the
 role does not define is refused with the role, file and task named: the bundle would
 otherwise miss what it installs. Playbooks have no variable files: their apt tasks
 are read as written.
@@ -100,13 +101,7 @@ def _packages(arguments, variables: dict | None, where: str) -> list[str]:
     if variables is not None:
         names = []
         for variable in _package_variables(name, where):
-            if variable not in variables:
-                raise PackageRuleError(
-                    f"{where}: installs {{{{ {variable} }}}}, which the role's vars/ and "
-                    "defaults/ do not define"
-                )
-            value = variables[variable]
-            names += value if isinstance(value, list) else [value]
+            names += _variable_packages(variable, variables, where)
     else:
         names = name if isinstance(name, list) else [name]
     rendered = [_render(item, variables or {}, where) for item in names]
@@ -114,6 +109,26 @@ def _packages(arguments, variables: dict | None, where: str) -> list[str]:
         if not isinstance(item, str) or not re.fullmatch(r"[a-z0-9][a-z0-9+.-]+", item):
             raise PackageRuleError(f"{where}: {item!r} is not a Debian package name")
     return rendered
+
+
+def _variable_packages(variable: str, variables: dict, where: str, seen=()) -> list:
+    """A package variable's packages; one that is itself an expression choosing among
+    package variables (vpn_wanted_packages) stands for every one it names."""
+    if variable not in variables:
+        raise PackageRuleError(
+            f"{where}: installs {{{{ {variable} }}}}, which the role's vars/ and "
+            "defaults/ do not define"
+        )
+    value = variables[variable]
+    if isinstance(value, str) and EXPRESSION.match(value):
+        if variable in seen:
+            raise PackageRuleError(f"{where}: {variable} names itself")
+        return [
+            package
+            for inner in _package_variables(value, where)
+            for package in _variable_packages(inner, variables, where, (*seen, variable))
+        ]
+    return value if isinstance(value, list) else [value]
 
 
 def _package_variables(name, where: str) -> list[str]:

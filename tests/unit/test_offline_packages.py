@@ -79,3 +79,22 @@ def test_an_expression_choosing_at_run_time_bundles_every_choice(tmp_path):
     make_role(tmp_path, "tun", install(choice), variables)
     found = [need.package for need in packages.collect(kit=tmp_path)]
     assert found == ["wireguard-tools", "wireguard-go"]
+
+
+def test_a_package_variable_holding_such_an_expression_bundles_every_choice(tmp_path):
+    variables = {
+        "tun_packages": ["wireguard-tools"],
+        "tun_userspace_packages": ["wireguard-go"],
+        "tun_wanted_packages": "{{ tun_packages + ([] if tun_probe.stat.exists "
+        "else tun_userspace_packages) }}",
+    }
+    make_role(tmp_path, "tun", install("{{ tun_wanted_packages }}"), variables)
+    found = [need.package for need in packages.collect(kit=tmp_path)]
+    assert found == ["wireguard-tools", "wireguard-go"]
+
+
+def test_a_package_variable_naming_itself_is_refused(tmp_path):
+    variables = {"tun_packages": "{{ tun_packages + [] }}"}
+    make_role(tmp_path, "tun", install("{{ tun_packages }}"), variables)
+    with pytest.raises(PackageRuleError, match="tun_packages names itself"):
+        packages.collect(kit=tmp_path)
