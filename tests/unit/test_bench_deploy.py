@@ -1,6 +1,11 @@
 """The 2-against-20 workstation report of `make bench-deploy --workstations N`."""
 
-from regbank.bench_deploy import Run, report_workstations
+import json
+
+import pytest
+
+from regbank.bench_deploy import Run, _breakdown, parse_json_output, report_workstations
+from regbank_foundation.errors import RegbankError
 
 
 def results(cold: float, nochange: list[float], check: list[float]) -> dict:
@@ -28,21 +33,12 @@ def test_each_figure_side_by_side_with_its_ratio():
 
 
 def test_task_names_with_a_bar_stay_in_their_table_cell():
-    from regbank.bench_deploy import _breakdown
-
     run = Run("no-change", 95, 0.5, {}, [("pki : Pki | Install the CA certificate", 1.5)])
     rows = [line for line in _breakdown("повторный прогон", run) if "Install" in line]
     assert rows == ["| pki : Pki \\| Install the CA certificate | 1.5 |"]
 
 
 def test_the_json_callbacks_document_is_read_between_other_callbacks_lines():
-    import json
-
-    import pytest
-
-    from regbank.bench_deploy import parse_json_output
-    from regbank_foundation.errors import RegbankError
-
     def entry(host: str, start: str, end: str) -> dict:
         duration = {"start": f"2026-12-04T10:00:{start}Z", "end": f"2026-12-04T10:00:{end}Z"}
         task = {"id": "t1", "name": "baseline : Baseline | Packages", "duration": duration}
