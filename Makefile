@@ -35,9 +35,11 @@ LAB_VAULT_PASSWORD := $(CURDIR)/.lab/regbank-lab/vault-password
 lab lab-test lab-drill calibrate: export ANSIBLE_VAULT_PASSWORD_FILE := $(LAB_VAULT_PASSWORD)
 
 ## The main job: the sample region deployed in local containers.
+## The lab is a closed segment (docs/offline.md): its hosts install from the offline
+## bundle built here (with the application inside), and nothing leaves the lab network.
 lab: host venv
 	$(BIN)/regbank lab up
-	$(BIN)/regbank app build
+	@$(MAKE) --no-print-directory offline-bundle OFFLINE_ARGS=--replace
 	$(BIN)/ansible-playbook playbooks/site.yml
 	@if [ "$(LAB_SAMPLE)" != 0 ]; then $(BIN)/ansible-playbook playbooks/lab-sample.yml; fi
 	$(BIN)/regbank lab status
@@ -142,6 +144,7 @@ bench-planner: venv
 ## lab, whose vault `regbank lab up` makes) in OFFLINE_OUT and OFFLINE_OUT.tar, apt
 ## downloading through make host's proxy; OFFLINE_ARGS adds options (--replace).
 .PHONY: offline-bundle
+# The lab's inventory names this folder (regbank_offline_bundle).
 OFFLINE_OUT ?= build/offline-bundle
 OFFLINE_INVENTORY ?= inventory/lab
 offline-bundle: export ANSIBLE_VAULT_PASSWORD_FILE ?= $(LAB_VAULT_PASSWORD)

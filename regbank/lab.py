@@ -21,6 +21,7 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from regbank import lab_egress
 from regbank.inventory import Inventory, load_valid_inventory
 from regbank.lab_image import IMAGE, build_image, current_image, remove_images
 from regbank.secrets import ensure_lab_secrets
@@ -67,6 +68,9 @@ class Lab:
     network: str
     subnet: str
     hosts: list[LabHost]
+    # An offline region's lab is a closed segment (regbank.lab_egress): no default
+    # bridge, and whatever tries to leave the lab network is dropped and counted.
+    egress_cut: bool = False
 
 
 def lab_from_inventory(inventory: Inventory) -> Lab:
@@ -94,11 +98,13 @@ def lab_from_inventory(inventory: Inventory) -> Lab:
             )
         admin = str(host.vars.get("ansible_user", "root"))
         hosts.append(LabHost(host.name, address, admin, settings["network"]))
-    return Lab(network=settings["network"], subnet=str(subnet), hosts=hosts)
+    offline = inventory.region_vars.get("regbank_package_source") == "offline"
+    return Lab(settings["network"], str(subnet), hosts, egress_cut=offline)
 
 
 def load_lab(inventory_path: Path) -> Lab:
-    return lab_from_inventory(load_valid_inventory(inventory_path))
+    # `make lab` builds an offline lab's bundle once the lab is up (it needs the vault).
+    return lab_from_inventory(load_valid_inventory(inventory_path, bundle_built=False))
 
 
 # `regbank lab up --workstations N`: the lab with N more workstations (a region has
@@ -153,7 +159,7 @@ def extra_workstations(inventory: Inventory, lab: Lab, count: int) -> dict[str, 
 def with_workstations(inventory_path: Path, count: int) -> Path:
     """Write <inventory>-wsN/: the lab's inventory plus N workstations; its path."""
     source = Path(inventory_path)
-    inventory = load_valid_inventory(source)
+    inventory = load_valid_inventory(source, bundle_built=False)
     hosts = extra_workstations(inventory, lab_from_inventory(inventory), count)
     target = source.with_name(f"{source.name}-ws{count}")
     shutil.rmtree(target, ignore_errors=True)
@@ -171,7 +177,8 @@ def with_workstations(inventory_path: Path, count: int) -> Path:
         (target / "host_vars" / f"{name}.yml").write_text(
             yaml.safe_dump(host_vars, sort_keys=False, allow_unicode=True), encoding="utf-8"
         )
-    load_valid_inventory(target)  # the copy passes the region validator, or says why
+    # The copy passes the region validator, or says why.
+    load_valid_inventory(target, bundle_built=False)
     return target
 
 
@@ -365,6 +372,9 @@ def up(inventory_path: Path, log=print, recreate: tuple[str, ...] = ()) -> Lab:
     build_image(client, STATE_DIR / "image-build.log")
     public_key = ensure_key(lab.network)
     ensure_network(client, lab)
+    if lab.egress_cut:  # before any host boots: its first packet is counted too
+        lab_egress.cut(lab.network, lab.subnet)
+    bridge = client.networks.get("bridge")
     known_hosts = []
     for host in lab.hosts:
         if host.name in recreate:
@@ -380,9 +390,8 @@ def up(inventory_path: Path, log=print, recreate: tuple[str, ...] = ()) -> Lab:
             log(f"{host.name}: reusing {host.container}")
         except docker.errors.NotFound:
             container = client.containers.run(**_container_spec(lab, host))
-            # The default bridge only for package downloads (the lab net is internal).
-            client.networks.get("bridge").connect(container)
             log(f"{host.name}: created {host.container} at {host.address}")
+        _default_bridge(bridge, container, wanted=not lab.egress_cut)
         _wait_booted(container)
         _provision_admin(container, host, public_key)
         known_hosts.append(_host_key_line(container, host))
@@ -391,6 +400,17 @@ def up(inventory_path: Path, log=print, recreate: tuple[str, ...] = ()) -> Lab:
         _wait_ssh(host)
     ensure_lab_secrets(inventory_path, STATE_DIR / lab.network / "vault-password", log=log)
     return lab
+
+
+def _default_bridge(bridge, container, wanted: bool) -> None:
+    """An online lab downloads packages through Docker's default bridge (the lab network
+    is internal); an offline lab's containers must not have it, even one made online."""
+    container.reload()
+    attached = "bridge" in container.attrs["NetworkSettings"]["Networks"]
+    if wanted and not attached:
+        bridge.connect(container)
+    elif attached and not wanted:
+        bridge.disconnect(container)
 
 
 def _remove_container(client: docker.DockerClient, lab: Lab, host: LabHost, log) -> None:
@@ -416,6 +436,9 @@ def down(inventory_path: Path, purge: bool = False, log=print) -> None:
     for network in client.networks.list(filters={"label": f"{LABEL}={lab.network}"}):
         network.remove()
         log(f"removed network {network.name}")
+    if lab_egress.dropped(lab.network) is not None:
+        lab_egress.restore(lab.network, lab.subnet)
+        log(f"removed the egress rule of {lab.network}")
     if (STATE_DIR / lab.network).exists():
         shutil.rmtree(STATE_DIR / lab.network)
         log(f"removed key {key_file(lab.network)}")
@@ -459,7 +482,7 @@ def _typed(path: Path) -> str:
 def welcome(inventory_path: Path) -> list[str]:
     """How to reach the lab's bank from this machine: its address, its public name (by
     IP the application answers 400), the region CA to trust, the first administrator."""
-    inventory = load_valid_inventory(inventory_path)
+    inventory = load_valid_inventory(inventory_path, bundle_built=False)
     regional = next((h for h in inventory.hosts.values() if "regional" in h.groups), None)
     name = inventory.region_vars.get("regbank_public_name")
     if regional is None or not name:

@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from regbank import lab
+from regbank import lab, lab_egress
 from regbank.lab_image import IMAGE, build_image
 from regbank_foundation.paths import KIT_ROOT
 
@@ -87,6 +87,21 @@ def run(args) -> int:
     return 0
 
 
+def print_egress(inventory: Path) -> None:
+    """An offline region's lab: how many packets its hosts tried to send out."""
+    setup = lab.load_lab(inventory)
+    if not setup.egress_cut:
+        return
+    dropped = lab_egress.dropped(setup.network)
+    if dropped is None:
+        print(f"\negress of {setup.network}: NOT cut (run `regbank lab up`)")
+    else:
+        print(
+            f"\negress of {setup.network} cut (no default bridge, firewall drop): "
+            f"{dropped.packets} packets ({dropped.bytes} bytes) dropped on the way out"
+        )
+
+
 def print_status(inventory: Path) -> int:
     states = lab.status(inventory)
     print(f"{'HOST':<12} {'ADDRESS':<15} {'CONTAINER':<10} {'SYSTEMD':<10} SSH")
@@ -96,6 +111,7 @@ def print_status(inventory: Path) -> int:
             f"{state.host.name:<12} {state.host.address:<15} {state.container:<10} "
             f"{state.system:<10} {reach}"
         )
+    print_egress(inventory)
     if all(s.ssh for s in states):
         network = states[0].host.network if states else ""
         key, known = lab.key_file(network), lab.known_hosts_file(network)

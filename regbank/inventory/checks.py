@@ -60,7 +60,7 @@ def _worth_reporting(inventory: Inventory, error: SchemaError, unread: dict[Path
 def _region(inventory: Inventory) -> list[Problem]:
     values, sources = inventory.region_vars, inventory.region_sources
     problems = []
-    for error in schema_errors(RegionVars, values):
+    for error in schema_errors(RegionVars, values, inventory.path):
         if message := _worth_reporting(inventory, error, inventory.region_unread):
             file = sources.get(str(error.loc[0]), inventory.region_file)
             problems.append(inventory.problem(file, format_key_path(error.loc), message))
@@ -371,7 +371,7 @@ def _package_source(inventory: Inventory) -> list[Problem]:
     key = "regbank_offline_bundle"
     required = _required_by(inventory, key, "regbank_package_source", "offline")
     folder = inventory.region_vars.get(key)
-    info_file = Path(str(folder)) / "BUNDLE.json"
+    info_file = inventory.path / str(folder) / "BUNDLE.json"
     if required or not isinstance(folder, str) or not info_file.is_file():
         return required  # a bad folder is the schema's to report
     try:

@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
     WrapValidator,
 )
@@ -130,10 +131,11 @@ def _interface(value: str) -> str:
     return value
 
 
-def _bundle_folder(value: str) -> str:
-    # Ansible reads it on the controller from wherever it runs: only an absolute path
-    # names one folder.
-    if not value.startswith("/") or not (Path(value) / "BUNDLE.json").is_file():
+def _bundle_folder(value: str, info: ValidationInfo) -> str:
+    # A relative path is read from the inventory's folder, as the playbooks resolve it
+    # (regbank_offline_bundle_dir): the lab keeps its bundle beside its checkout.
+    folder = Path((info.context or {}).get("inventory_dir", "/")) / value
+    if not value or not (folder / "BUNDLE.json").is_file():
         raise ValueError("not an offline bundle folder")
     return value
 
@@ -233,8 +235,9 @@ class RegionVars(BaseModel):
     )
     regbank_offline_bundle: BundleFolder = Field(
         default=None,
-        description="the absolute path of a folder made by `regbank offline build` on the "
-        "controller (it holds BUNDLE.json), e.g. /srv/regbank/offline-2026-12-04",
+        description="the path of a folder made by `regbank offline build` on the controller "
+        "(it holds BUNDLE.json), absolute or from the inventory's folder, e.g. "
+        "/srv/regbank/offline-2026-12-04",
     )
 
 
@@ -292,10 +295,13 @@ class SchemaError(NamedTuple):
     message: str  # what was expected and what was found
 
 
-def schema_errors(model: type[BaseModel], values: dict[str, Any]) -> list[SchemaError]:
-    """Each error of values against the model, worded for the operator."""
+def schema_errors(
+    model: type[BaseModel], values: dict[str, Any], inventory_dir: Path | None = None
+) -> list[SchemaError]:
+    """Each error of values against the model, worded for the operator; relative paths
+    are read from inventory_dir."""
     try:
-        model.model_validate(values)
+        model.model_validate(values, context={"inventory_dir": inventory_dir or Path("/")})
     except ValidationError as error:
         return [
             SchemaError(detail["loc"], detail["type"] == "missing", _message(detail))

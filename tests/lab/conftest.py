@@ -17,11 +17,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from regbank import lab
+from regbank.inventory import load_inventory
 from regbank_foundation.paths import KIT_ROOT
 
 INVENTORY = Path(os.environ.get("REGBANK_LAB_INVENTORY", KIT_ROOT / "inventory" / "lab"))
@@ -120,11 +122,23 @@ def lab_up() -> subprocess.CompletedProcess:
     regbank("down", check=False)
 
 
+def offline_bundle() -> Path | None:
+    """The offline bundle folder an offline lab deploys from (its regbank_offline_bundle)."""
+    inventory = load_inventory(INVENTORY)
+    if inventory.region_vars.get("regbank_package_source") != "offline":
+        return None
+    return inventory.path / inventory.region_vars["regbank_offline_bundle"]
+
+
 @pytest.fixture(scope="session")
 def deployed(lab_up) -> subprocess.CompletedProcess:
-    """The playbook's first run on the fresh lab, with the application bundle built first."""
+    """The playbook's first run on the fresh lab, with the offline bundle (the application
+    inside) built first, as `make lab` does."""
     full_site = "registry_app" in (KIT_ROOT / PLAYBOOK).read_text(encoding="utf-8")
-    if full_site:
+    if bundle := offline_bundle():
+        run("regbank", "offline", "build", "--out", str(bundle), "-i", str(INVENTORY),
+            "--replace", "--apt-proxy", "http://127.0.0.1:3142")  # fmt: skip
+    elif full_site:
         run("regbank", "app", "build")
     deployed = run("ansible-playbook", PLAYBOOK)
     if full_site:  # as `make lab` does: the sample region's activity, at each server
@@ -138,3 +152,21 @@ def site_lab(request) -> Path:
     if not os.environ.get("REGBANK_LAB_REUSE"):
         request.getfixturevalue("deployed")
     return INVENTORY
+
+
+@pytest.fixture(scope="session")
+def controller(tmp_path_factory) -> Path:
+    """The folder of the ansible-playbook an operator runs. An offline lab's is installed
+    as docs/offline.md says, from the bundle's wheelhouse alone: no package index, every
+    wheel checked against requirements.lock's hashes, the kit from build-system/."""
+    bundle = offline_bundle()
+    if bundle is None:
+        return Path(sys.executable).parent
+    venv = tmp_path_factory.mktemp("offline-controller") / "venv"
+    wheels = bundle / "wheelhouse"
+    run(sys.executable, "-m", "venv", str(venv))
+    pip = (str(venv / "bin" / "pip"), "install", "--isolated", "--no-index", "--quiet")
+    run(*pip, "--find-links", str(wheels), "--require-hashes",
+        "-r", str(wheels / "requirements.lock"))  # fmt: skip
+    run(*pip, "--no-deps", "--find-links", str(wheels / "build-system"), "-e", ".")
+    return venv / "bin"

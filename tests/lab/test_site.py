@@ -75,8 +75,13 @@ def test_site_again_through_ansible_runner_changes_nothing(site_lab, tmp_path, m
         assert not any(stats[count].get(host) for host in HOSTS), f"{count}: {stats[count]}"
 
 
-def test_check_diff_on_the_deployed_lab_is_clean(deployed):
-    assert_clean(run("ansible-playbook", PLAYBOOK, "--check", "--diff").stdout, HOSTS)
+def test_check_diff_on_the_deployed_lab_is_clean(deployed, controller):
+    """From the controller an operator of the lab's (offline) region has: installed from
+    the bundle's wheelhouse alone (conftest.py's `controller`)."""
+    ansible = controller / "ansible-playbook"
+    version = run(str(ansible), "--version").stdout
+    assert f"python version = {sys.version_info.major}.{sys.version_info.minor}" in version
+    assert_clean(run(str(ansible), PLAYBOOK, "--check", "--diff").stdout, HOSTS)
 
 
 def test_hosts_are_deployed_as_an_operator_sees_them(deployed):

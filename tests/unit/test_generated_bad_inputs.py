@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import shutil
 import tempfile
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -21,6 +20,7 @@ from unittest import mock
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lab_copy import lab_copy
 
 from regbank.commands import profile
 from regbank.inventory import load_valid_inventory, validate_inventory
@@ -86,12 +86,6 @@ VPN_SCALARS = st.sampled_from(
 FILES = ["hosts.yml", "host_vars/mo3-srv.yml", "group_vars/all/main.yml"]
 
 
-def _lab_copy(folder: Path) -> Path:
-    copy = folder / "lab"
-    shutil.copytree(LAB, copy, ignore=shutil.ignore_patterns("vault.yml", "pki_ca.yml"))
-    return copy
-
-
 def _judge(inventory: Path) -> None:
     """The validator's verdict, and load_valid_inventory's: problems or an inventory."""
     problems = validate_inventory(inventory)
@@ -110,7 +104,7 @@ def _judge(inventory: Path) -> None:
 def test_a_key_with_any_value_gets_a_verdict(key, value):
     file_name, name = key
     with tempfile.TemporaryDirectory() as folder:
-        lab = _lab_copy(Path(folder))
+        lab = lab_copy(Path(folder))
         file = lab / file_name
         data = yaml.safe_load(file.read_text(encoding="utf-8")) if file.exists() else {}
         data = data or {}
@@ -150,7 +144,7 @@ def _with_vpn(lab: Path) -> None:
 def test_a_vpn_key_with_any_value_gets_a_verdict(key, value):
     file_name, name = key
     with tempfile.TemporaryDirectory() as folder:
-        lab = _lab_copy(Path(folder))
+        lab = lab_copy(Path(folder))
         _with_vpn(lab)
         assert validate_inventory(lab) == []  # the base is valid: each problem is the change's
         file = lab / file_name
@@ -176,7 +170,7 @@ def test_a_vpn_key_with_any_value_gets_a_verdict(key, value):
 )
 def test_a_file_with_any_content_gets_a_verdict(file_name, content):
     with tempfile.TemporaryDirectory() as folder:
-        lab = _lab_copy(Path(folder))
+        lab = lab_copy(Path(folder))
         file = lab / file_name
         if isinstance(content, bytes):
             file.write_bytes(content)
