@@ -39,7 +39,7 @@ lab lab-test lab-drill calibrate: export ANSIBLE_VAULT_PASSWORD_FILE := $(LAB_VA
 ## bundle built here (with the application inside), and nothing leaves the lab network.
 lab: host venv
 	$(BIN)/regbank lab up
-	@$(MAKE) --no-print-directory offline-bundle OFFLINE_ARGS=--replace
+	$(BIN)/regbank lab bundle
 	$(BIN)/ansible-playbook playbooks/site.yml
 	@if [ "$(LAB_SAMPLE)" != 0 ]; then $(BIN)/ansible-playbook playbooks/lab-sample.yml; fi
 	$(BIN)/regbank lab status

@@ -255,8 +255,7 @@ def bench(inventory: Path, runs: int, cold: bool, with_floor: bool = True) -> di
     if cold:
         lab.down(inventory, log=lambda _: None)
         lab.up(inventory, log=lambda _: None)
-        subprocess.run([str(BIN / "regbank"), "app", "build"], cwd=KIT_ROOT, check=True,
-                       capture_output=True)  # fmt: skip
+        lab.build_bundle(inventory, log=lambda _: None)  # as `make lab` does
         results["cold"] = playbook(inventory, what="cold deploy")
     results["nochange"] = [playbook(inventory, what=f"no-change run {i + 1}") for i in range(runs)]
     results["check"] = [

@@ -22,9 +22,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from regbank import lab_egress
+from regbank.app_bundle import build_bundle as build_app_bundle
 from regbank.inventory import Inventory, load_valid_inventory
 from regbank.lab_image import IMAGE, build_image, current_image, remove_images
-from regbank.secrets import ensure_lab_secrets
+from regbank.offline import bundle as offline_bundle
+from regbank.secrets import ensure_lab_secrets, read_password
 from regbank_foundation.errors import RegbankError
 from regbank_foundation.inventory_hosts import Target
 from regbank_foundation.paths import KIT_ROOT
@@ -105,6 +107,35 @@ def lab_from_inventory(inventory: Inventory) -> Lab:
 def load_lab(inventory_path: Path) -> Lab:
     # `make lab` builds an offline lab's bundle once the lab is up (it needs the vault).
     return lab_from_inventory(load_valid_inventory(inventory_path, bundle_built=False))
+
+
+# The machine's package proxy (make host), which the offline bundle downloads through.
+HOST_APT_PROXY = "http://127.0.0.1:3142"
+
+
+def bundle_folder(inventory_path: Path) -> Path | None:
+    """An offline lab's bundle folder: its regbank_offline_bundle, read from the
+    inventory's folder as the playbooks read it; None for an online lab."""
+    inventory = load_valid_inventory(inventory_path, bundle_built=False)
+    if inventory.region_vars.get("regbank_package_source") != "offline":
+        return None
+    return inventory.path / inventory.region_vars["regbank_offline_bundle"]
+
+
+def build_bundle(inventory_path: Path, log=print) -> Path | None:
+    """What `make lab` does between `lab up` and site.yml: the offline lab's bundle (with
+    the application inside) built afresh, signed with the lab vault's region key; an
+    online lab gets the application bundle alone (build/)."""
+    folder = bundle_folder(inventory_path)
+    if folder is None:
+        build_app_bundle()
+        return None
+    network = load_lab(inventory_path).network
+    password = read_password(STATE_DIR / network / "vault-password")
+    offline_bundle.build(
+        folder, Path(inventory_path), password, proxy=HOST_APT_PROXY, replace=True, log=log
+    )
+    return folder
 
 
 # `regbank lab up --workstations N`: the lab with N more workstations (a region has

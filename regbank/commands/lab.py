@@ -40,6 +40,12 @@ def register(subparsers) -> None:
         help=f"N more workstations (1-{lab.MAX_EXTRA_WORKSTATIONS}): the lab's inventory with "
         "them is written to <inventory>-wsN/; deploy with -i that folder",
     )
+    actions.add_parser(
+        "bundle",
+        parents=[after],
+        help="build what the lab deploys: its offline bundle (regbank_offline_bundle, the "
+        "application inside), or for an online lab the application bundle; needs `lab up`",
+    )
     down = actions.add_parser(
         "down", parents=[after], help="remove every container, network and key made"
     )
@@ -67,6 +73,9 @@ def run(args) -> int:
         if inventory != args.inventory:
             print(f"inventory with the extra workstations: {inventory}\n"
                   f"deploy: ansible-playbook -i {inventory} playbooks/site.yml")  # fmt: skip
+    elif args.action == "bundle":
+        folder = lab.build_bundle(args.inventory)
+        print(f"the lab deploys from {folder}" if folder else "application bundle built in build/")
     elif args.action == "down":
         lab.down(args.inventory, purge=args.purge)
     elif args.action == "status":

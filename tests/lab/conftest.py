@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 
 from regbank import lab
-from regbank.inventory import load_inventory
 from regbank_foundation.paths import KIT_ROOT
 
 INVENTORY = Path(os.environ.get("REGBANK_LAB_INVENTORY", KIT_ROOT / "inventory" / "lab"))
@@ -124,10 +123,7 @@ def lab_up() -> subprocess.CompletedProcess:
 
 def offline_bundle() -> Path | None:
     """The offline bundle folder an offline lab deploys from (its regbank_offline_bundle)."""
-    inventory = load_inventory(INVENTORY)
-    if inventory.region_vars.get("regbank_package_source") != "offline":
-        return None
-    return inventory.path / inventory.region_vars["regbank_offline_bundle"]
+    return lab.bundle_folder(INVENTORY)
 
 
 @pytest.fixture(scope="session")
@@ -135,11 +131,8 @@ def deployed(lab_up) -> subprocess.CompletedProcess:
     """The playbook's first run on the fresh lab, with the offline bundle (the application
     inside) built first, as `make lab` does."""
     full_site = "registry_app" in (KIT_ROOT / PLAYBOOK).read_text(encoding="utf-8")
-    if bundle := offline_bundle():
-        run("regbank", "offline", "build", "--out", str(bundle), "-i", str(INVENTORY),
-            "--replace", "--apt-proxy", "http://127.0.0.1:3142")  # fmt: skip
-    elif full_site:
-        run("regbank", "app", "build")
+    if full_site or offline_bundle():
+        regbank("bundle")
     deployed = run("ansible-playbook", PLAYBOOK)
     if full_site:  # as `make lab` does: the sample region's activity, at each server
         run("ansible-playbook", "playbooks/lab-sample.yml")
