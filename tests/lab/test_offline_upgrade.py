@@ -1,0 +1,88 @@
+"""A newer offline bundle applied to the running lab with playbooks/upgrade.yml (issue 15,
+item 4), and an older one refused.
+
+The lab deployed from the bundle conftest.py built; here `regbank lab bundle` builds the
+next one in its place, as a region builds the next one with the day's security updates,
+and upgrade.yml takes the region to it: the regional server keeps and serves it, every
+host installs from it the newer versions of what it has (on the same day: none), and the
+servers take its application. The bundle built first is then refused as older, before
+anything changes. Runs with the other new releases (before test_upgrade.py, which moves
+on from the bundle this one leaves current).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from conftest import INVENTORY, assert_clean, offline_bundle, regbank, run
+from test_replication import on
+
+from regbank import lab
+
+LAB = lab.load_lab(INVENTORY)
+HOSTS = [host.name for host in LAB.hosts]
+WORKSTATIONS = ["ws-mo1", "ws-mo3"]
+
+pytestmark = [
+    pytest.mark.full_site,
+    pytest.mark.new_release,
+    pytest.mark.skipif(not LAB.egress_cut, reason="the lab inventory is online"),
+]
+
+
+def built(bundle) -> str:
+    return json.loads((bundle / "BUNDLE.json").read_text(encoding="utf-8"))["built"]
+
+
+def served() -> str:
+    """The build time of the bundle the regional server serves (current/BUNDLE.json)."""
+    return json.loads(on("region-srv", "cat", "/srv/regbank/offline/current/BUNDLE.json"))["built"]
+
+
+@pytest.fixture(scope="module")
+def older(site_lab):
+    """The bundle the lab was deployed from, kept aside while a newer one takes its place."""
+    bundle = offline_bundle()
+    aside = bundle.with_name(bundle.name + "-older")
+    shutil.rmtree(aside, ignore_errors=True)
+    bundle.rename(aside)
+    yield aside
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def test_a_newer_bundle_reaches_every_host(older):
+    assert served() == built(older)
+    regbank("bundle")  # the next bundle, where the inventory names it
+    newer = offline_bundle()
+    assert built(newer) > built(older)
+    upgraded = run("ansible-playbook", "playbooks/upgrade.yml").stdout
+    assert_clean(upgraded, HOSTS, changed=True)
+    assert served() == built(newer)
+    # The packages did not change between the two builds: no host installed anything.
+    apt_task = upgraded.split("Upgrade | Newer versions of the installed packages")[1]
+    apt_task = apt_task.split("TASK [")[0]
+    for host in HOSTS:
+        assert f"ok: [{host}]" in apt_task, apt_task
+    assert "changed:" not in apt_task, apt_task
+    # Nothing else to do on a workstation: the bundle's packages are what it runs.
+    recap = {line.split()[0]: line for line in upgraded.splitlines() if " : ok=" in line}
+    for host in WORKSTATIONS:
+        assert "changed=0" in recap[host], recap[host]
+
+
+def test_an_older_bundle_is_refused(older):
+    """Going back would take back security updates: refused on the regional server
+    before anything is copied, naming both build times and how to force it."""
+    current = served()
+    refused = run(
+        "ansible-playbook", "playbooks/upgrade.yml", "-e", f"regbank_offline_bundle={older}",
+        check=False,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    said = " ".join(refused.stdout.split())
+    assert f"serves the offline bundle built {current}" in said, refused.stdout[-3000:]
+    assert f"was built {built(older)}, before it" in said
+    assert "upgrade_force=true" in said
+    assert served() == current
