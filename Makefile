@@ -158,7 +158,10 @@ lock: venv
 	  --generate-hashes -o requirements.lock
 
 ## Controller venv, synced to the lock file; re-synced when the lock changes.
-venv: $(STAMPS)/venv
+# The stamp stands for the venv only while the venv is there (a removed .venv is rebuilt).
+venv:
+	@test -x $(BIN)/python || rm -f $(STAMPS)/venv
+	@$(MAKE) --no-print-directory -s $(STAMPS)/venv
 $(STAMPS)/venv: requirements.lock pyproject.toml
 	@mkdir -p $(STAMPS)
 	test -x $(BIN)/python || python3 -m venv $(VENV)
