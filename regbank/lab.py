@@ -119,7 +119,7 @@ def bundle_folder(inventory_path: Path) -> Path | None:
     inventory = load_valid_inventory(inventory_path, bundle_built=False)
     if inventory.region_vars.get("regbank_package_source") != "offline":
         return None
-    return inventory.path / inventory.region_vars["regbank_offline_bundle"]
+    return (inventory.path / inventory.region_vars["regbank_offline_bundle"]).resolve()
 
 
 def build_bundle(inventory_path: Path, log=print) -> Path | None:

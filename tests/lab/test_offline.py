@@ -2,7 +2,7 @@
 offline bundle with its egress cut, and every `make test` proves it on the one shared
 deployment.
 
-conftest.py builds the bundle (`regbank offline build`) and runs site.yml once; here the
+conftest.py builds the bundle (`regbank lab bundle`) and runs site.yml once; here the
 tests read what a security officer would check afterwards: the containers have no route
 to Docker's default bridge, the machine's firewall counted no packet leaving the lab
 network, every host's apt knows only the regional server's repository signed with the
@@ -13,9 +13,7 @@ the bundle's wheelhouse alone: conftest.py's `controller`.)
 from __future__ import annotations
 
 import base64
-import hashlib
 import ipaddress
-import json
 import re
 
 import docker
@@ -72,22 +70,16 @@ def test_every_host_installs_only_from_the_regions_repository(site_lab):
     server, the bundle's own folder), each trusting only the region's key from the bundle."""
     bundle = offline_bundle()
     region_key = (bundle / "keys" / "region-repository.gpg").read_bytes()
+    serving = on("region-srv", "readlink", "/srv/regbank/offline/current").strip()
     for host in LAB.hosts:
         policy = on(host.name, "apt-cache", "policy")
         keyring = on(host.name, "base64", "-w0", "/etc/apt/keyrings/regbank-offline.gpg")
         sources = set(re.findall(r"^\s+\d+ (\S+) bookworm/main amd64 Packages$", policy, re.M))
         expected = {f"http://{REGIONAL.address}:8081"}
-        if host is REGIONAL:
-            expected.add(f"file:/srv/regbank/offline/{_bundle_id(bundle)}/repository")
+        if host is REGIONAL:  # the bundle's folder it serves (package_source's `current`)
+            expected.add(f"file:{serving}/repository")
         assert sources == expected, f"{host.name}:\n{policy}"
         assert _b64(region_key) == keyring.strip(), host.name
-
-
-def _bundle_id(bundle) -> str:
-    """The folder package_source keeps the bundle in: build date and manifest sum."""
-    built = json.loads((bundle / "BUNDLE.json").read_text(encoding="utf-8"))["built"][:10]
-    manifest = hashlib.sha256((bundle / "SHA256SUMS").read_bytes()).hexdigest()[:12]
-    return f"{built}-{manifest}"
 
 
 def _b64(data: bytes) -> str:
