@@ -97,7 +97,8 @@ app-test: host venv
 # The sample region on the lab end to end with the whole site.yml: up, reuse, deploy,
 # a second run with no change, check mode clean, the operator's view, HTTPS through
 # nginx, `regbank attest` (hardened passes, a fresh host fails), the backup restore
-# drill into a fresh host, down. 15 min on 2 vCPU (04.12.2026, mitogen); the slowest steps are printed.
+# drill into a fresh host, the lab deployed from the offline bundle with its network cut, a
+# newer bundle applied, down. 19 min on 2 vCPU (05.12.2026); the slowest steps are printed.
 lab-test: host venv
 	$(BIN)/pytest tests/lab --durations=12 --durations-min=30
 
