@@ -116,8 +116,11 @@ HOST_APT_PROXY = "http://127.0.0.1:3142"
 def bundle_folder(inventory_path: Path) -> Path | None:
     """An offline lab's bundle folder: its regbank_offline_bundle, read from the
     inventory's folder as the playbooks read it; None for an online lab."""
-    inventory = load_valid_inventory(inventory_path, bundle_built=False)
-    if inventory.region_vars.get("regbank_package_source") != "offline":
+    return _bundle_folder(load_valid_inventory(inventory_path, bundle_built=False))
+
+
+def _bundle_folder(inventory: Inventory) -> Path | None:
+    if not lab_from_inventory(inventory).egress_cut:  # an online region
         return None
     return (inventory.path / inventory.region_vars["regbank_offline_bundle"]).resolve()
 
@@ -126,12 +129,12 @@ def build_bundle(inventory_path: Path, log=print) -> Path | None:
     """What `make lab` does between `lab up` and site.yml: the offline lab's bundle (with
     the application inside) built afresh, signed with the lab vault's region key; an
     online lab gets the application bundle alone (build/)."""
-    folder = bundle_folder(inventory_path)
+    inventory = load_valid_inventory(inventory_path, bundle_built=False)
+    folder = _bundle_folder(inventory)
     if folder is None:
         build_app_bundle()
         return None
-    network = load_lab(inventory_path).network
-    password = read_password(STATE_DIR / network / "vault-password")
+    password = read_password(STATE_DIR / lab_from_inventory(inventory).network / "vault-password")
     offline_bundle.build(
         folder, Path(inventory_path), password, proxy=HOST_APT_PROXY, replace=True, log=log
     )

@@ -79,8 +79,4 @@ def test_every_host_installs_only_from_the_regions_repository(site_lab):
         if host is REGIONAL:  # the bundle's folder it serves (package_source's `current`)
             expected.add(f"file:{serving}/repository")
         assert sources == expected, f"{host.name}:\n{policy}"
-        assert _b64(region_key) == keyring.strip(), host.name
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
+        assert base64.b64encode(region_key).decode() == keyring.strip(), host.name
