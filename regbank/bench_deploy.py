@@ -7,13 +7,16 @@ Measures, on a lab brought up fresh (issue 16's figures):
   - the no-change run and the `--check --diff` run on the deployed lab, RUNS times each
     (the median is the figure; every run must report changed=0);
   - with --workstations N, instead: the lab as it is and the lab with N more
-    workstations, each brought up fresh and measured as above (no floor), side by side.
+    workstations, each brought up fresh and measured as above (no floor), side by side;
+  - with --online, instead: the lab as it is (offline: from the bundle, egress cut) and
+    its online copy (the Debian mirror through the machine's proxy), each brought up
+    fresh and measured as above (no floor), side by side, with the bundle's build time.
 Each run is read from Ansible's JSON callback: wall time per task (first start to
 last host's result) and per role. The results, with the date, the machine and the
 load, go between the markers of docs/deploy-speed.md; the ten slowest tasks of the
 no-change run are printed.
 
-    python -m regbank.bench_deploy [--runs 3] [--workstations N] [--skip-cold] [--no-doc]
+    python -m regbank.bench_deploy [--runs 3] [--workstations N | --online] [--skip-cold] [--no-doc]
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ from regbank_foundation.inventory_hosts import json_document, play_tasks
 from regbank_foundation.paths import KIT_ROOT
 
 DOC = KIT_ROOT / "docs" / "deploy-speed.md"
+OFFLINE_DOC = KIT_ROOT / "docs" / "offline.md"  # where --online writes
 # The results go between <!-- bench-deploy:begin --> and <!-- bench-deploy:end -->, or
-# bench-deploy-wsN for a lab with N extra workstations.
+# bench-deploy-wsN for a lab with N extra workstations, bench-deploy-online for --online.
 MARKER = "<!-- bench-deploy{}:{} -->"
 BIN = Path(sys.executable).parent
 PACKAGES = "dpkg-query -W -f '${db:Status-Abbrev} ${Package}\\n' | awk '$1 == \"ii\" {print $2}'"
@@ -238,24 +242,27 @@ def report(results: dict, hosts: int) -> str:
     return "\n".join(lines)
 
 
-def write_doc(text: str, workstations: int | None) -> None:
-    begin, end = (MARKER.format(f"-ws{workstations}" if workstations else "", edge)
-                  for edge in ("begin", "end"))  # fmt: skip
-    doc = DOC.read_text(encoding="utf-8")
+def write_doc(text: str, suffix: str = "", path: Path = DOC) -> None:
+    """Between the markers bench-deploy<suffix>:begin and :end of the doc."""
+    begin, end = (MARKER.format(suffix, edge) for edge in ("begin", "end"))
+    doc = path.read_text(encoding="utf-8")
     if begin not in doc or end not in doc:
-        raise RegbankError(f"{DOC}: the markers {begin} and {end} are missing")
+        raise RegbankError(f"{path}: the markers {begin} and {end} are missing")
     head, rest = doc.split(begin, 1)
-    DOC.write_text(f"{head}{begin}\n{text}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8")
+    path.write_text(f"{head}{begin}\n{text}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8")
 
 
 def bench(inventory: Path, runs: int, cold: bool, with_floor: bool = True) -> dict:
     results = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-               "machine": machine(), "cold": None, "floor": None}  # fmt: skip
+               "machine": machine(), "cold": None, "floor": None, "bundle": None}  # fmt: skip
     hosts = lab.load_lab(inventory).hosts
     if cold:
         lab.down(inventory, log=lambda _: None)
         lab.up(inventory, log=lambda _: None)
-        lab.build_bundle(inventory, log=lambda _: None)  # as `make lab` does
+        start = time.monotonic()
+        folder = lab.build_bundle(inventory, log=lambda _: None)  # as `make lab` does
+        results["bundle"] = (time.monotonic() - start, folder)
+        print(f"bundle build: {results['bundle'][0]:.0f} s", flush=True)
         results["cold"] = playbook(inventory, what="cold deploy")
     results["nochange"] = [playbook(inventory, what=f"no-change run {i + 1}") for i in range(runs)]
     results["check"] = [
@@ -269,6 +276,23 @@ def bench(inventory: Path, runs: int, cold: bool, with_floor: bool = True) -> di
     return results
 
 
+def side_by_side(first: dict, second: dict):
+    """Each figure of two bench results, one after the other in one bench run: (title,
+    the first's seconds, the second's), medians of the no-change and check runs."""
+    for title, key in (
+        ("первое развёртывание на свежих узлах", "cold"),
+        ("повторный прогон `site.yml` (changed=0)", "nochange"),
+        ("`site.yml --check --diff` (changed=0)", "check"),
+    ):
+        yield (
+            title,
+            *(
+                statistics.median(run.seconds for run in ([r[key]] if key == "cold" else r[key]))
+                for r in (first, second)
+            ),
+        )
+
+
 def workstation_count(inventory: Path) -> int:
     return sum("workstations" in host.groups for host in load_inventory(inventory).hosts.values())
 
@@ -276,17 +300,8 @@ def workstation_count(inventory: Path) -> int:
 def report_workstations(base: dict, more: dict, counts: tuple[int, int]) -> str:
     """The lab as it is against the lab with more workstations (same servers), measured
     one after the other in one bench run: each run's median and their ratio."""
-    rows = []
-    for title, key in (
-        ("первое развёртывание на свежих узлах", "cold"),
-        ("повторный прогон `site.yml` (changed=0)", "nochange"),
-        ("`site.yml --check --diff` (changed=0)", "check"),
-    ):
-        few, many = (
-            statistics.median(run.seconds for run in ([r[key]] if key == "cold" else r[key]))
-            for r in (base, more)
-        )
-        rows.append(f"| {title} | {few:.0f} с | {many:.0f} с | {many / few:.2f}× |")
+    rows = [f"| {title} | {few:.0f} с | {many:.0f} с | {many / few:.2f}× |"
+            for title, few, many in side_by_side(base, more)]  # fmt: skip
     few, many = counts
     return "\n".join([
         f"Замер `make bench-deploy BENCH_ARGS=\"--workstations {many - few}\"` "
@@ -300,6 +315,35 @@ def report_workstations(base: dict, more: dict, counts: tuple[int, int]) -> str:
     ])  # fmt: skip
 
 
+def _size_mb(folder: Path) -> float:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) / 1e6
+
+
+def report_online(offline: dict, online: dict, hosts: int) -> str:
+    """The offline lab (from the bundle) against its online copy (from the mirror),
+    measured one after the other in one bench run: each figure and their ratio."""
+    rows = [f"| {title} | {closed:.0f} с | {open_:.0f} с | {closed / open_:.2f}× |"
+            for title, closed, open_ in side_by_side(offline, online)]  # fmt: skip
+    built, folder = offline["bundle"]
+    app_built = online["bundle"][0]
+    return "\n".join([
+        f"Замер `make bench-deploy BENCH_ARGS=--online` {offline['date']}: "
+        f"{offline['machine']}; узлов лаборатории: {hosts}. Одна и та же лаборатория, поднятая "
+        "заново дважды: из комплекта (`regbank_package_source: offline`, выход из сети "
+        "лаборатории закрыт), затем из зеркала Debian через прокси пакетов машины "
+        "(`online`; кэш прокси прогрет сборкой комплекта). Отношение — «из комплекта» к "
+        "«из зеркала».",
+        "",
+        "| показатель | из комплекта | из зеркала | отношение |",
+        "|---|---|---|---|",
+        *rows,
+        f"| сборка перед развёртыванием | {built:.0f} с (комплект, {_size_mb(folder):.0f} МБ) "
+        f"| {app_built:.0f} с (пакет приложения) | — |",
+        *_breakdown("первое развёртывание из комплекта", offline["cold"]),
+        *_breakdown("первое развёртывание из зеркала", online["cold"]),
+    ])  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m regbank.bench_deploy",
@@ -308,12 +352,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("-i", "--inventory", type=Path, default=KIT_ROOT / "inventory" / "lab")
     parser.add_argument("--runs", type=int, default=3, help="no-change and check runs (median)")
-    parser.add_argument(
+    variant = parser.add_mutually_exclusive_group()
+    variant.add_argument(
         "--workstations",
         type=int,
         metavar="N",
         help="the lab as it is, then with N more workstations (regbank lab up "
         "--workstations N): cold deploy, no-change and check runs of each, side by side",
+    )
+    variant.add_argument(
+        "--online",
+        action="store_true",
+        help="the offline lab (from the bundle), then its online copy (from the Debian "
+        "mirror): cold deploy, no-change and check runs of each, side by side",
     )
     parser.add_argument(
         "--skip-cold",
@@ -332,13 +383,23 @@ def main(argv: list[str] | None = None) -> int:
             results = bench(more, args.runs, cold=True, with_floor=False)
             counts = (workstation_count(args.inventory), workstation_count(more))
             text = report_workstations(base, results, counts)
+        elif args.online:
+            if not lab.load_lab(args.inventory).egress_cut:
+                raise RegbankError(f"--online: {args.inventory} is online already")
+            online = lab.online_copy(args.inventory)
+            base = bench(args.inventory, args.runs, cold=True, with_floor=False)
+            results = bench(online, args.runs, cold=True, with_floor=False)
+            text = report_online(base, results, len(results["nochange"][0].stats))
         else:
             results = bench(args.inventory, args.runs, cold=not args.skip_cold)
             text = report(results, len(lab.load_lab(args.inventory).hosts))
         if args.no_doc:
             print(text)
         else:
-            write_doc(text, args.workstations)
+            if args.online:
+                write_doc(text, "-online", OFFLINE_DOC)
+            else:
+                write_doc(text, f"-ws{args.workstations}" if args.workstations else "")
     except RegbankError as error:
         print(f"bench-deploy: {error}", file=sys.stderr)
         return 1

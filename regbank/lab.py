@@ -195,24 +195,50 @@ def with_workstations(inventory_path: Path, count: int) -> Path:
     source = Path(inventory_path)
     inventory = load_valid_inventory(source, bundle_built=False)
     hosts = extra_workstations(inventory, lab_from_inventory(inventory), count)
-    target = source.with_name(f"{source.name}-ws{count}")
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".*"))
     listed = yaml.safe_load((source / "hosts.yml").read_text(encoding="utf-8"))
     group = listed["all"]["children"].setdefault("workstations", {})
     group["hosts"] = {**(group.get("hosts") or {}), **dict.fromkeys(hosts)}
-    (target / "hosts.yml").write_text(
-        f"# {source.name}/hosts.yml with {count} extra workstations "
-        f"(`regbank lab up --workstations {count}`; a copy, not in git).\n"
-        + yaml.safe_dump(listed, sort_keys=False, allow_unicode=True),
-        encoding="utf-8",
-    )  # fmt: skip
-    for name, host_vars in hosts.items():
-        (target / "host_vars" / f"{name}.yml").write_text(
-            yaml.safe_dump(host_vars, sort_keys=False, allow_unicode=True), encoding="utf-8"
-        )
-    # The copy passes the region validator, or says why.
-    load_valid_inventory(target, bundle_built=False)
+    files = {"hosts.yml": (f"{source.name}/hosts.yml with {count} extra workstations "
+                           f"(`regbank lab up --workstations {count}`; a copy, not in git).",
+                           listed)}  # fmt: skip
+    files |= {f"host_vars/{name}.yml": ("", host_vars) for name, host_vars in hosts.items()}
+    return _inventory_copy(source, f"ws{count}", files)
+
+
+# The Debian mirror the controller uses, through the machine's package proxy (make host)
+# at the Docker bridge's gateway: how an online lab installs, each package downloaded once.
+ONLINE_PACKAGES = {
+    "regbank_package_source": "online",
+    "baseline_apt_repositories": "{{ lookup('regbank_debian_mirror', wantlist=True) }}",
+    "baseline_apt_proxy": "http://{{ ansible_facts.default_ipv4.gateway }}:3142",
+}
+
+
+def online_copy(inventory_path: Path) -> Path:
+    """Write <inventory>-online/: the offline lab's inventory with its packages from the
+    Debian mirror instead of the bundle (the bench's online deploy beside the offline one)."""
+    source = Path(inventory_path)
+    main = yaml.safe_load((source / "group_vars/all/main.yml").read_text(encoding="utf-8"))
+    for offline_only in ("regbank_offline_bundle", "baseline_apt_trusted_keys"):
+        main.pop(offline_only, None)
+    files = {"group_vars/all/main.yml": (
+        f"{source.name}/group_vars/all/main.yml with packages from the Debian mirror, not the "
+        "offline bundle (`make bench-deploy BENCH_ARGS=--online`; a copy, not in git).",
+        main | ONLINE_PACKAGES)}  # fmt: skip
+    return _inventory_copy(source, "online", files)
+
+
+def _inventory_copy(source: Path, suffix: str, files: dict[str, tuple[str, dict]]) -> Path:
+    """<source>-<suffix>/: a copy of the lab's inventory (same network, key and secrets,
+    so the same lab) with the given files written over it (a header comment and the YAML),
+    which the region validator checks like any inventory; its path."""
+    target = source.with_name(f"{source.name}-{suffix}")
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".*"))
+    for name, (header, document) in files.items():
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+        (target / name).write_text(f"# {header}\n{text}" if header else text, encoding="utf-8")
+    load_valid_inventory(target, bundle_built=False)  # the copy passes, or says why
     return target
 
 

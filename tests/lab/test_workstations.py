@@ -1,6 +1,7 @@
-"""`regbank lab up --workstations N`: N more workstations, validated, at free addresses
-inside the lab's subnet and tunnel network, in an inventory the region validator accepts
-(no Docker needed; the 20-workstation lab itself is measured by make bench-deploy)."""
+"""The lab inventory's copies (no Docker needed; the labs themselves are measured by
+make bench-deploy): `regbank lab up --workstations N`, N more workstations, validated, at
+free addresses inside the lab's subnet and tunnel network, in an inventory the region
+validator accepts; and the online copy the bench deploys beside the offline lab."""
 
 import ipaddress
 import shutil
@@ -53,3 +54,16 @@ def test_more_than_the_subnet_holds_is_refused(inventory):
     with pytest.raises(RegbankError, match="only 27 free addresses in 10.89.0.0/25"):
         lab.with_workstations(inventory, 30)
     assert not inventory.with_name("lab-ws30").exists()
+
+
+def test_the_online_copy_takes_packages_from_the_mirror(inventory):
+    target = lab.online_copy(inventory)
+    assert target == inventory.with_name("lab-online")
+    base, online = lab.load_lab(inventory), lab.load_lab(target)
+    assert base.egress_cut and not online.egress_cut  # lab up gives it the default bridge
+    assert online.network == base.network and online.hosts == base.hosts  # the same lab
+    main = yaml.safe_load((target / "group_vars/all/main.yml").read_text())
+    assert main["regbank_package_source"] == "online"
+    assert "regbank_offline_bundle" not in main and "baseline_apt_trusted_keys" not in main
+    assert "regbank_debian_mirror" in main["baseline_apt_repositories"]
+    assert lab.bundle_folder(target) is None  # make lab builds the application bundle alone

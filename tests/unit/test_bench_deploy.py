@@ -1,10 +1,17 @@
-"""The 2-against-20 workstation report of `make bench-deploy --workstations N`."""
+"""The side-by-side reports of `make bench-deploy` (--workstations N, --online) and
+its reading of the JSON callback."""
 
 import json
 
 import pytest
 
-from regbank.bench_deploy import Run, _breakdown, parse_json_output, report_workstations
+from regbank.bench_deploy import (
+    Run,
+    _breakdown,
+    parse_json_output,
+    report_online,
+    report_workstations,
+)
 from regbank_foundation.errors import RegbankError
 
 
@@ -52,3 +59,15 @@ def test_the_json_callbacks_document_is_read_between_other_callbacks_lines():
     assert run.tasks == [("baseline : Baseline | Packages", 4.0)] and run.changed == 0
     with pytest.raises(RegbankError, match="no-change: no JSON document"):
         parse_json_output("no-change", 9.0, 0.3, "ERROR! the playbook could not be read")
+
+
+def test_offline_against_online_with_the_bundles_build(tmp_path):
+    (tmp_path / "pool.deb").write_bytes(b"x" * 3_000_000)
+    offline = results(450, [90, 95, 100], [92]) | {"bundle": (35.0, tmp_path)}
+    online = results(300, [90, 88, 85], [92]) | {"bundle": (4.0, None)}
+    text = report_online(offline, online, 5)
+    assert "| показатель | из комплекта | из зеркала | отношение |" in text
+    assert "| первое развёртывание на свежих узлах | 450 с | 300 с | 1.50× |" in text
+    assert "| повторный прогон `site.yml` (changed=0) | 95 с | 88 с | 1.08× |" in text
+    assert "| сборка перед развёртыванием | 35 с (комплект, 3 МБ) | 4 с (пакет приложения)" in text
+    assert "BENCH_ARGS=--online" in text and "узлов лаборатории: 5" in text
