@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
             online = lab.online_copy(args.inventory)
             base = bench(args.inventory, args.runs, cold=True, with_floor=False)
             results = bench(online, args.runs, cold=True, with_floor=False)
-            text = report_online(base, results, len(results["nochange"][0].stats))
+            text = report_online(base, results, len(lab.load_lab(args.inventory).hosts))
         else:
             results = bench(args.inventory, args.runs, cold=not args.skip_cold)
             text = report(results, len(lab.load_lab(args.inventory).hosts))

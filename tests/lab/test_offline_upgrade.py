@@ -6,7 +6,8 @@ next one in its place, as a region builds the next one with the day's security u
 and upgrade.yml takes the region to it: the regional server keeps and serves it, every
 host installs from it the newer versions of what it has (base packages of the OS image
 older than the bundle's; nothing else), and the servers take its application. The bundle
-built first is then refused as older, before anything changes. Runs with the other new
+built first is then refused as older, before anything changes, and taken only when
+forced (checked in check mode, so the lab stays on the newer one). Runs with the other new
 releases (before test_upgrade.py, which moves on from the bundle this one leaves current).
 """
 
@@ -89,4 +90,19 @@ def test_an_older_bundle_is_refused(older):
     assert f"serves the offline bundle built {current}" in said, refused.stdout[-3000:]
     assert f"was built {built(older)}, before it" in said
     assert "upgrade_force=true" in said
+    assert served() == current
+
+
+def test_an_older_bundle_is_taken_when_forced(older):
+    """`-e upgrade_force=true` is how an operator goes back on purpose: the same run, in
+    check mode, passes the refusal and would switch the regional server to the older
+    bundle, while nothing changes yet."""
+    current = served()
+    forced = run(
+        "ansible-playbook", "playbooks/upgrade.yml", "-e", f"regbank_offline_bundle={older}",
+        "-e", "upgrade_force=true", "--check", "--diff",
+    ).stdout  # fmt: skip
+    assert "before it" not in forced  # the refusal's message
+    switch = forced.split("Package_source | Switch current to the verified bundle]", 1)[1]
+    assert "changed: [region-srv]" in switch.split("TASK [", 1)[0], forced[-3000:]
     assert served() == current
