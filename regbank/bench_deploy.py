@@ -344,6 +344,13 @@ def report_online(offline: dict, online: dict, hosts: int) -> str:
     ])  # fmt: skip
 
 
+def take_down(copy: Path) -> None:
+    """The lab copy a side-by-side bench left deployed goes: its hosts hold the copy's
+    secrets, which the next `make lab` would not share, so that starts from fresh hosts."""
+    lab.down(copy, log=lambda _: None)
+    print(f"{copy.name}: taken down; `make lab` brings the lab back", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m regbank.bench_deploy",
@@ -381,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
             more = lab.with_workstations(args.inventory, args.workstations)
             base = bench(args.inventory, args.runs, cold=True, with_floor=False)
             results = bench(more, args.runs, cold=True, with_floor=False)
+            take_down(more)
             counts = (workstation_count(args.inventory), workstation_count(more))
             text = report_workstations(base, results, counts)
         elif args.online:
@@ -389,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
             online = lab.online_copy(args.inventory)
             base = bench(args.inventory, args.runs, cold=True, with_floor=False)
             results = bench(online, args.runs, cold=True, with_floor=False)
+            take_down(online)
             text = report_online(base, results, len(lab.load_lab(args.inventory).hosts))
         else:
             results = bench(args.inventory, args.runs, cold=not args.skip_cold)
