@@ -95,14 +95,18 @@ def test_an_older_bundle_is_refused(older):
 
 def test_an_older_bundle_is_taken_when_forced(older):
     """`-e upgrade_force=true` is how an operator goes back on purpose: the same run, in
-    check mode, passes the refusal and would switch the regional server to the older
-    bundle, while nothing changes yet."""
+    check mode, passes the refusal and reports the older bundle's copy to the regional
+    server as what would change, while nothing changes yet."""
     current = served()
     forced = run(
         "ansible-playbook", "playbooks/upgrade.yml", "-e", f"regbank_offline_bundle={older}",
         "-e", "upgrade_force=true", "--check", "--diff",
     ).stdout  # fmt: skip
-    assert "before it" not in forced  # the refusal's message
-    switch = forced.split("Package_source | Switch current to the verified bundle]", 1)[1]
-    assert "changed: [region-srv]" in switch.split("TASK [", 1)[0], forced[-3000:]
+    refusal, rest = forced.split(
+        "Package_source | Refuse a bundle older than the one the host serves]", 1
+    )[1].split("TASK [", 1)
+    assert "ok: [region-srv]" in refusal and "before it" not in forced, forced[-3000:]
+    # the dry run reports the older bundle's copy (and its apt source) as what would change
+    package_source = rest.split("PLAY [Upgrade | Every host installs", 1)[0]
+    assert "changed: [region-srv]" in package_source, package_source[-3000:]
     assert served() == current
