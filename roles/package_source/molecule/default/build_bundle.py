@@ -16,7 +16,8 @@ from regbank_foundation.paths import KIT_ROOT
 def main(work: Path) -> None:
     if (work / "bundle" / "SHA256SUMS.sig").is_file():
         return
-    inventory = work / "inventory"
+    # Not DIR/inventory: that is molecule's own inventory of the scenario's containers.
+    inventory = work / "region"
     shutil.rmtree(inventory, ignore_errors=True)
     shutil.copytree(KIT_ROOT / "inventory" / "example", inventory)
     password = work / "vault-password"
