@@ -108,7 +108,7 @@ def playbook(inventory: Path, *options: str, what: str) -> Run:
         "ANSIBLE_CONFIG": str(KIT_ROOT / "ansible.cfg"),
         "ANSIBLE_INVENTORY": str(inventory),
         "ANSIBLE_VAULT_PASSWORD_FILE": str(lab.STATE_DIR / network / "vault-password"),
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "ANSIBLE_STDOUT_CALLBACK": "regbank_json",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     command = [str(BIN / "ansible-playbook"), "playbooks/site.yml", *options]
