@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,6 +59,11 @@ class Run:
     load: float
     stats: dict[str, dict[str, int]]
     tasks: list[tuple[str, float]] = field(default_factory=list)
+    # Host-task pairs (a result of one host for one task): the controller's work grows
+    # with them. cpu: user+system seconds of ansible-playbook and every process it
+    # waited for (its workers, ssh, mitogen) - the controller's share, not the hosts'.
+    pairs: int = 0
+    cpu: float = 0.0
 
     @property
     def changed(self) -> int:
@@ -83,22 +89,24 @@ def _stamp(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.rstrip("Z"))
 
 
-def parse_json_output(what: str, seconds: float, load: float, output: str) -> Run:
+def parse_json_output(what: str, seconds: float, load: float, output: str, cpu: float = 0.0) -> Run:
     """The JSON callback's document: per-task wall times (tasks of the same name summed)."""
     try:
         document = json_document(output)
     except ValueError:
         raise RegbankError(f"{what}: no JSON document in ansible-playbook's output") from None
     tasks: dict[str, float] = {}
+    pairs = 0
     for play in document["plays"]:
         for task in play_tasks(play):
+            pairs += len(task["hosts"])
             duration = task["task"]["duration"]
             if "end" in duration:
                 spent = (_stamp(duration["end"]) - _stamp(duration["start"])).total_seconds()
                 name = task["task"]["name"]
                 tasks[name] = tasks.get(name, 0.0) + spent
     ordered = sorted(tasks.items(), key=lambda item: -item[1])
-    return Run(what, seconds, load, document["stats"], ordered)
+    return Run(what, seconds, load, document["stats"], ordered, pairs, cpu)
 
 
 def playbook(inventory: Path, *options: str, what: str) -> Run:
@@ -113,16 +121,20 @@ def playbook(inventory: Path, *options: str, what: str) -> Run:
     }
     command = [str(BIN / "ansible-playbook"), "playbooks/site.yml", *options]
     load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     done = subprocess.run(command, cwd=KIT_ROOT, env=env, capture_output=True, text=True)
     seconds = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise RegbankError(
             f"{what}: ansible-playbook exited {done.returncode}\n{done.stdout[-3000:]}"
             f"\n{done.stderr[-2000:]}"
         )
-    run = parse_json_output(what, seconds, load, done.stdout)
-    print(f"{what}: {seconds:.0f} s, changed={run.changed}, load {load:.1f}", flush=True)
+    run = parse_json_output(what, seconds, load, done.stdout, cpu)
+    print(f"{what}: {seconds:.0f} s, changed={run.changed}, load {load:.1f}, "
+          f"{run.pairs} host-task pairs, controller CPU {cpu:.0f} s", flush=True)  # fmt: skip
     return run
 
 
@@ -203,6 +215,16 @@ def _loads(runs: list[Run]) -> str:
     return ", ".join(f"{run.load:.1f}" for run in runs) or "—"
 
 
+def _controller(title: str, run: Run) -> str:
+    return (
+        f"Управляющая машина, {title}: {run.pairs} пар «узел, задача», процессорное время "
+        f"ansible-playbook и его процессов {run.cpu:.0f} с за {run.seconds:.0f} с "
+        f"({run.cpu / run.pairs * 1000:.0f} мс на пару)."
+        if run.pairs
+        else ""
+    )
+
+
 def _breakdown(title: str, run: Run) -> list[str]:
     lines = ["", f"По ролям, {title} ({run.seconds:.0f} с; сумма времени задач роли):", ""]
     lines += ["| роль | с |", "|---|---|"]
@@ -235,6 +257,8 @@ def report(results: dict, hosts: int) -> str:
         "| показатель | цель | результат | нагрузка |",
         "|---|---|---|---|",
         *(f"| {' | '.join(row)} |" for row in rows),
+        "",
+        _controller("повторный прогон с медианным временем", median_run(nochange)),
     ]
     lines += _breakdown("повторный прогон с медианным временем", median_run(nochange))
     if cold:
@@ -303,6 +327,14 @@ def report_workstations(base: dict, more: dict, counts: tuple[int, int]) -> str:
     rows = [f"| {title} | {few:.0f} с | {many:.0f} с | {many / few:.2f}× |"
             for title, few, many in side_by_side(base, more)]  # fmt: skip
     few, many = counts
+    base_run, more_run = median_run(base["nochange"]), median_run(more["nochange"])
+    if base_run.pairs and more_run.pairs:
+        rows += [
+            f"| пар «узел, задача», повторный прогон | {base_run.pairs} | {more_run.pairs} | "
+            f"{more_run.pairs / base_run.pairs:.2f}× |",
+            f"| процессорное время управляющей машины, повторный прогон | {base_run.cpu:.0f} с | "
+            f"{more_run.cpu:.0f} с | {more_run.cpu / max(base_run.cpu, 0.1):.2f}× |",
+        ]
     return "\n".join([
         f"Замер `make bench-deploy BENCH_ARGS=\"--workstations {many - few}\"` "
         f"{base['date']}: {base['machine']}. Одна и та же лаборатория (те же серверы), "
@@ -311,6 +343,7 @@ def report_workstations(base: dict, more: dict, counts: tuple[int, int]) -> str:
         f"| показатель | {few} АРМ | {many} АРМ | отношение |",
         "|---|---|---|---|",
         *rows,
+        *_breakdown(f"повторный прогон с {many} АРМ", more_run),
         *_breakdown(f"первое развёртывание с {many} АРМ", more["cold"]),
     ])  # fmt: skip
 
