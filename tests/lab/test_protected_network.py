@@ -12,6 +12,7 @@ import json
 import time
 
 import pytest
+from conftest import PLAYBOOK, assert_clean, recap, run
 from test_replication import exec_on, on, sql
 
 from regbank import lab
@@ -134,3 +135,31 @@ def test_replication_runs_through_the_tunnel(region):
     # registry up: each walsender's client is the peer's tunnel address
     assert sql("region-srv", walsenders) == region["mo3-srv"]["tunnel"]
     assert sql("mo3-srv", walsenders) == region["region-srv"]["tunnel"]
+
+
+def test_a_run_limited_to_one_server_keeps_its_peers_and_changes_nothing(region):
+    """An engineer re-runs one site (`--limit`, as docs/inventory.md shows): the server's
+    hub and spoke are outside the run, and its tunnel keeps them as they are."""
+    peers = on("mo3-srv", "wg", "show", "wg0", "peers")
+    result = run("ansible-playbook", PLAYBOOK, "--limit", "mo3-srv", check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert_clean(result.stdout, ["mo3-srv"])
+    assert recap(result.stdout).keys() == {"mo3-srv"}
+    # Both peers (region-srv, its hub; ws-mo3, its spoke) are still in the live tunnel.
+    assert len(peers.split()) == 2
+    assert on("mo3-srv", "wg", "show", "wg0", "peers") == peers
+
+
+def test_a_key_rotation_with_limit_is_refused_before_any_change(region):
+    """vpn-rotate.yml with --limit would leave the peers outside the run with the old
+    public key: it stops first and says to run without --limit."""
+    key = on("ws-mo3", "wg", "show", "wg0", "public-key")
+    result = run(
+        "ansible-playbook", "playbooks/vpn-rotate.yml",
+        "-e", "vpn_rotate_host=ws-mo3", "--limit", "ws-mo3",
+        check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "Hosts of the network not in this run: region-srv, mo3-srv, ws-mo1" in result.stdout
+    assert "without --limit" in result.stdout
+    assert on("ws-mo3", "wg", "show", "wg0", "public-key") == key

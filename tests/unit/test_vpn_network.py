@@ -66,3 +66,57 @@ def test_interface_networks_from_facts_skip_the_tunnel_and_loopback():
 )
 def test_a_route_destination_in_cidr_form(destination, cidr):
     assert vpn_network.vpn_cidr(destination) == cidr
+
+
+_WRITTEN = """#
+# Ansible managed
+#
+# mo3-srv's tunnel. No PrivateKey here: it stays in /etc/wireguard/wg0.key,
+# which PostUp loads (and the vpn role adds to what it gives `wg syncconf`).
+[Interface]
+Address = 10.77.0.13/32
+ListenPort = 51820
+MTU = 1380
+PostUp = wg set %i private-key /etc/wireguard/wg0.key
+
+# region-srv, the hub this host dials
+[Peer]
+PublicKey = fFR06Orvs8MbNsZqy5Qc+KUDH3oiUOb0jGb/divdRE4=
+AllowedIPs = 10.77.0.10/32
+Endpoint = 10.89.0.10:51820
+PersistentKeepalive = 25
+
+# ws-mo3, a spoke of this host
+[Peer]
+PublicKey = qJ77XLErmHfL2q8DVyANYKYlPlJOLAPhMiWwNrQxqyk=
+AllowedIPs = 10.77.0.23/32
+"""
+
+
+def test_the_peers_a_written_configuration_has_by_host():
+    assert vpn_network.vpn_configured_peers(_WRITTEN) == {
+        "region-srv": {
+            "public_key": "fFR06Orvs8MbNsZqy5Qc+KUDH3oiUOb0jGb/divdRE4=",
+            "address": "10.77.0.10",
+            "endpoint": "10.89.0.10:51820",
+        },
+        "ws-mo3": {
+            "public_key": "qJ77XLErmHfL2q8DVyANYKYlPlJOLAPhMiWwNrQxqyk=",
+            "address": "10.77.0.23",
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        None,
+        # A [Peer] without the role's comment (written by hand): no host to give it to.
+        "[Interface]\nAddress = 10.77.0.13/32\n[Peer]\nPublicKey = k=\nAllowedIPs = 10.77.0.10/32",
+        # The comment, but no key: nothing to keep.
+        "# region-srv, the hub this host dials\n[Peer]\nAllowedIPs = 10.77.0.10/32\n",
+    ],
+)
+def test_no_peer_from_a_configuration_the_role_did_not_write(text):
+    assert vpn_network.vpn_configured_peers(text) == {}

@@ -1,6 +1,7 @@
 """Address arithmetic for the vpn role, on Python's ipaddress (the controller has no netaddr)."""
 
 import ipaddress
+import re
 
 
 def vpn_in_network(address, network):
@@ -45,6 +46,30 @@ def vpn_cidr(destination):
     return str(ipaddress.ip_network(str(destination), strict=False))
 
 
+def vpn_configured_peers(text):
+    """The peers of a configuration this role wrote (templates/wg.conf.j2), by the host
+    name in the comment above each [Peer]: {host: {public_key, address, endpoint}}.
+    A peer that is not in a run keeps what its tunnel has (tasks/config.yml)."""
+    peers, name, current = {}, None, None
+    for line in str(text or "").splitlines():
+        line = line.strip()
+        comment = re.match(r"#\s*(\S+), (?:the hub|a spoke)", line)
+        if comment:
+            name = comment.group(1)
+        elif line.startswith("["):
+            current = peers.setdefault(name, {}) if line == "[Peer]" and name else None
+            name = None
+        elif current is not None and "=" in line:
+            key, value = (part.strip() for part in line.split("=", 1))
+            if key == "PublicKey":
+                current["public_key"] = value
+            elif key == "AllowedIPs":
+                current["address"] = value.split("/", 1)[0]
+            elif key == "Endpoint":
+                current["endpoint"] = value
+    return {host: peer for host, peer in peers.items() if {"public_key", "address"} <= peer.keys()}
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -53,4 +78,5 @@ class FilterModule:
             "vpn_interface_networks": vpn_interface_networks,
             "vpn_overlapping": vpn_overlapping,
             "vpn_cidr": vpn_cidr,
+            "vpn_configured_peers": vpn_configured_peers,
         }
