@@ -3,6 +3,7 @@ and the route spelling the reconcile step compares."""
 
 import importlib.util
 
+import jinja2
 import pytest
 
 from regbank_foundation.paths import KIT_ROOT
@@ -68,33 +69,47 @@ def test_a_route_destination_in_cidr_form(destination, cidr):
     assert vpn_network.vpn_cidr(destination) == cidr
 
 
-_WRITTEN = """#
-# Ansible managed
-#
-# mo3-srv's tunnel. No PrivateKey here: it stays in /etc/wireguard/wg0.key,
-# which PostUp loads (and the vpn role adds to what it gives `wg syncconf`).
-[Interface]
-Address = 10.77.0.13/32
-ListenPort = 51820
-MTU = 1380
-PostUp = wg set %i private-key /etc/wireguard/wg0.key
+_PEERS = {
+    "region-srv": {
+        "public_key": "fFR06Orvs8MbNsZqy5Qc+KUDH3oiUOb0jGb/divdRE4=",
+        "address": "10.77.0.10",
+        "endpoint": "10.89.0.10:51820",
+    },
+    "ws-mo3": {
+        "public_key": "qJ77XLErmHfL2q8DVyANYKYlPlJOLAPhMiWwNrQxqyk=",
+        "address": "10.77.0.23",
+    },
+}
 
-# region-srv, the hub this host dials
-[Peer]
-PublicKey = fFR06Orvs8MbNsZqy5Qc+KUDH3oiUOb0jGb/divdRE4=
-AllowedIPs = 10.77.0.10/32
-Endpoint = 10.89.0.10:51820
-PersistentKeepalive = 25
 
-# ws-mo3, a spoke of this host
-[Peer]
-PublicKey = qJ77XLErmHfL2q8DVyANYKYlPlJOLAPhMiWwNrQxqyk=
-AllowedIPs = 10.77.0.23/32
-"""
+def _written(peers: dict) -> str:
+    """mo3-srv's wg0.conf as the role's own template writes it (Ansible's trim_blocks)."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(KIT_ROOT / "roles" / "vpn" / "templates"),
+        trim_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(default=False),
+    )
+    environment.filters["comment"] = lambda text: "#\n# " + text + "\n#"
+    return environment.get_template("wg.conf.j2").render(
+        ansible_managed="Ansible managed",
+        inventory_hostname="mo3-srv",
+        vpn_key_file="/etc/wireguard/wg0.key",
+        vpn_address="10.77.0.13",
+        vpn_is_hub=True,
+        vpn_listen_port=51820,
+        vpn_mtu=1380,
+        vpn_persistent_keepalive=25,
+        vpn_hubs=["region-srv"],
+        vpn_spokes=["ws-mo3"],
+        vpn_peer_view=peers,
+    )
 
 
 def test_the_peers_a_written_configuration_has_by_host():
-    assert vpn_network.vpn_configured_peers(_WRITTEN) == {
+    # Read back from what templates/wg.conf.j2 writes: a change of its peer comments or
+    # keys that the reader does not follow fails here, not on a --limit run.
+    assert vpn_network.vpn_configured_peers(_written(_PEERS)) == {
         "region-srv": {
             "public_key": "fFR06Orvs8MbNsZqy5Qc+KUDH3oiUOb0jGb/divdRE4=",
             "address": "10.77.0.10",
